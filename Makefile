@@ -1,0 +1,14 @@
+# One command runs it, one command tests it. ODOO_SRC: an Odoo 18.0 source tree or release
+# archive; needed once, then remembered in ~/.cache/lot_tracking (LOT_TRACKING_HOME).
+ODOO_SRC ?=
+SRC_ARG = $(if $(ODOO_SRC),--odoo-src "$(ODOO_SRC)",)
+
+.PHONY: run test bench provision lint
+run:
+	scripts/lt run $(SRC_ARG)
+test:
+	scripts/lt test $(SRC_ARG) $(ARGS)
+bench:
+	scripts/lt bench $(SRC_ARG) $(ARGS)
+provision:
+	scripts/lt provision $(SRC_ARG)

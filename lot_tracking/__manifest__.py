@@ -1,0 +1,38 @@
+# Copyright 2026 lot_tracking contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Lot Tracking",
+    "summary": "The lot as the unit of receiving, selling, valuing, expiry and trace",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "website": "https://github.com/lot-tracking/lot_tracking",
+    "author": "lot_tracking contributors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": [
+        "mail",
+        "stock",
+        "stock_account",
+        "purchase_stock",
+        "product_expiry",
+        "point_of_sale",
+        "barcodes_gs1_nomenclature",
+    ],
+    "external_dependencies": {"python": ["xlsxwriter", "openpyxl"]},
+    "data": [
+        "security/lot_tracking_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/barcode_rule_data.xml",
+        "views/lot_tracking_event_views.xml",
+        "wizards/lot_tracking_quality_wizard_views.xml",
+        "views/stock_lot_views.xml",
+        "views/stock_picking_views.xml",
+        "views/product_views.xml",
+        "views/lot_tracking_menus.xml",
+    ],
+    "demo": [
+        "demo/lot_tracking_demo.xml",
+    ],
+}

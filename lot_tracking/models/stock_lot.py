@@ -1,0 +1,197 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+
+QUALITY_STATES = [
+    ("quarantine", "Quarantine"),
+    ("released", "Released"),
+    ("blocked", "Blocked"),
+    ("recalled", "Recalled"),
+]
+# The event each quality state writes when a lot enters it.
+STATE_EVENT = {
+    "quarantine": "quarantined",
+    "released": "released",
+    "blocked": "blocked",
+    "recalled": "recalled",
+}
+MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    supplier_id = fields.Many2one("res.partner", index="btree_not_null")
+    supplier_lot_code = fields.Char(
+        index="btree_not_null", help="The lot number on the supplier's label."
+    )
+    receipt_picking_id = fields.Many2one(
+        "stock.picking", string="First Receipt", readonly=True, index="btree_not_null"
+    )
+    receipt_date = fields.Datetime(readonly=True)
+    origin_country_id = fields.Many2one("res.country", string="Country of Origin")
+    production_date = fields.Date()
+    quality_state = fields.Selection(
+        QUALITY_STATES,
+        default="released",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        help="Only released lots can be reserved for customers or sold.",
+    )
+    is_sellable = fields.Boolean(
+        compute="_compute_sale_status",
+        search="_search_is_sellable",
+        help="Released and not past its removal date (or its expiration date when it has no "
+        "removal date).",
+    )
+    sale_block_reason = fields.Char(compute="_compute_sale_status")
+    event_ids = fields.One2many("lot.tracking.event", "lot_id", string="Events")
+    event_count = fields.Integer(compute="_compute_event_count")
+
+    _sql_constraints = [
+        (
+            "production_before_expiration",
+            "CHECK(production_date IS NULL OR expiration_date IS NULL "
+            "OR production_date <= expiration_date::date)",
+            "A lot cannot expire before it is produced.",
+        ),
+    ]
+
+    @api.depends("quality_state", "removal_date", "expiration_date")
+    @api.depends_context("lot_tracking_at")
+    def _compute_sale_status(self):
+        now = self.env.context.get("lot_tracking_at") or fields.Datetime.now()
+        for lot in self:
+            lot.sale_block_reason = lot._lot_tracking_block_reason(now)
+            lot.is_sellable = not lot.sale_block_reason
+
+    def _lot_tracking_block_reason(self, now):
+        """Why this lot cannot be sold at ``now``, or False."""
+        self.ensure_one()
+        _ = self.env._
+        if self.quality_state != "released":
+            return {
+                "quarantine": _("In quarantine"),
+                "blocked": _("Blocked"),
+                "recalled": _("Recalled"),
+            }[self.quality_state]
+        if self.removal_date and self.removal_date <= now:
+            return _(
+                "Past its removal date (%(date)s)",
+                date=fields.Date.to_string(self.removal_date),
+            )
+        if not self.removal_date and self.expiration_date and self.expiration_date <= now:
+            return _("Expired on %(date)s", date=fields.Date.to_string(self.expiration_date))
+        return False
+
+    @api.model
+    def _lot_tracking_sellable_domain(self, now=None):
+        now = now or fields.Datetime.now()
+        return [
+            ("quality_state", "=", "released"),
+            "|",
+            ("removal_date", ">", now),
+            "&",
+            ("removal_date", "=", False),
+            "|",
+            ("expiration_date", "=", False),
+            ("expiration_date", ">", now),
+        ]
+
+    def _search_is_sellable(self, operator, value):
+        if operator not in ("=", "!="):
+            raise NotImplementedError(operator)
+        domain = self._lot_tracking_sellable_domain()
+        if (operator == "=") != bool(value):
+            domain = ["!", *expression.normalize_domain(domain)]
+        return domain
+
+    def _compute_event_count(self):
+        counts = dict(
+            self.env["lot.tracking.event"]._read_group(
+                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.event_count = counts.get(lot, 0)
+
+    def write(self, vals):
+        if (
+            "quality_state" in vals
+            and not self.env.su
+            and not self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise AccessError(self.env._("Only Lot Tracking managers can change a lot's state."))
+        return super().write(vals)
+
+    def _lot_tracking_short_shelf_life(self, now):
+        """Does this lot arrive with less shelf life than its product requires?"""
+        self.ensure_one()
+        days = self.product_id.receipt_min_shelf_life_days
+        return bool(
+            days and self.expiration_date and self.expiration_date - now < timedelta(days=days)
+        )
+
+    def _lot_tracking_set_quality_state(self, state, note=False, **event_vals):
+        """Move lots to ``state`` and log it: the one way the system changes quality states.
+
+        Used by system transitions (quarantine at receipt, recalls) whoever triggers them;
+        manual changes go through the manager-only wizard, which calls this too.
+        """
+        lots = self.filtered(lambda lot: lot.quality_state != state)
+        if lots:
+            lots.sudo().write({"quality_state": state})
+            lots._lot_tracking_log(STATE_EVENT[state], note=note, **event_vals)
+        return lots
+
+    def _lot_tracking_log(self, event_type, note=False, quantities=None, **vals):
+        """Write one event per lot. ``quantities`` maps lot id to quantity."""
+        quantities = quantities or {}
+        return (
+            self.env["lot.tracking.event"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "lot_id": lot.id,
+                        "event_type": event_type,
+                        "note": note,
+                        "quantity": quantities.get(lot.id, 0.0),
+                        "user_id": self.env.uid,
+                        **vals,
+                    }
+                    for lot in self
+                ]
+            )
+        )
+
+    def _lot_tracking_open_state_wizard(self, state):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Lot State"),
+            "res_model": "lot.tracking.quality.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": self.ids, "default_new_state": state},
+        }
+
+    def action_lot_tracking_quarantine(self):
+        return self._lot_tracking_open_state_wizard("quarantine")
+
+    def action_lot_tracking_release(self):
+        return self._lot_tracking_open_state_wizard("released")
+
+    def action_lot_tracking_block(self):
+        return self._lot_tracking_open_state_wizard("blocked")
+
+    def action_lot_tracking_events(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "lot_tracking.lot_tracking_event_action"
+        )
+        action["domain"] = [("lot_id", "in", self.ids)]
+        action["context"] = {"default_lot_id": self[:1].id}
+        return action

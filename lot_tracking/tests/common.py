@@ -1,0 +1,106 @@
+import datetime
+
+from odoo import Command, fields
+
+from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_common import (
+    ValuationReconciliationTestCommon,
+)
+
+from ..tools import gs1
+
+
+class LotTrackingCommon(ValuationReconciliationTestCommon):
+    """A company with accounting (Odoo's own set-up), a food supplier and lot-tracked products."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.company_data["company"]
+        cls.warehouse = cls.company_data["default_warehouse"]
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.supplier = cls.env["res.partner"].create(
+            {"name": "Fresh Fields Foods", "company_id": False}
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Corner Shop"})
+        cls.yogurt = cls._create_lot_product("Yogurt", "9506000134352", expiration_time=20)
+        cls.cheese = cls._create_lot_product("Cheese", "4006381333931", expiration_time=90)
+        cls.manager = cls._create_user("lt_manager", "lot_tracking.group_lot_tracking_manager")
+        cls.stock_user = cls._create_user("lt_stock_user", "stock.group_stock_user")
+
+    @classmethod
+    def _create_user(cls, login, *groups):
+        return cls.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [
+                    Command.set([cls.env.ref(g).id for g in ("base.group_user", *groups)])
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_lot_product(cls, name, barcode, **vals):
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "barcode": barcode,
+                "categ_id": cls.stock_account_product_categ.id,
+                "standard_price": 5.0,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _purchase(cls, lines, partner=None, currency=None):
+        """Confirm a purchase of ``[(product, qty, price), …]`` and return its receipt."""
+        order = cls.env["purchase.order"].create(
+            {
+                "partner_id": (partner or cls.supplier).id,
+                "company_id": cls.company.id,
+                "currency_id": (currency or cls.company.currency_id).id,
+                "picking_type_id": cls.warehouse.in_type_id.id,
+                "order_line": [
+                    Command.create({"product_id": p.id, "product_qty": q, "price_unit": price})
+                    for p, q, price in lines
+                ],
+            }
+        )
+        order.button_confirm()
+        return order.picking_ids
+
+    @staticmethod
+    def _validate(picking):
+        picking.move_ids.picked = True
+        picking.button_validate()
+        return picking
+
+    @staticmethod
+    def _label(product, lot_code, expiry=None, **extra):
+        data = {"01": gs1.normalize_gtin(product.barcode), "10": lot_code, **extra}
+        if expiry:
+            data["17"] = expiry
+        return gs1.build(data)
+
+    @staticmethod
+    def _in_days(days):
+        return fields.Date.today() + datetime.timedelta(days=days)
+
+    def _snapshot(self):
+        """What bad input must leave untouched."""
+        self.env.invalidate_all()
+        return (
+            self.env["stock.lot"].search_count([]),
+            self.env["lot.tracking.event"].sudo().search_count([]),
+            sorted(
+                self.env["stock.move.line"]
+                .search([("company_id", "=", self.company.id)])
+                .mapped(lambda ml: (ml.id, ml.lot_id.id, ml.quantity))
+            ),
+        )

@@ -1,0 +1,27 @@
+from odoo import fields, models
+from odoo.exceptions import AccessError
+
+from ..models.stock_lot import MANAGER_GROUP
+
+
+class LotTrackingQualityWizard(models.TransientModel):
+    _name = "lot.tracking.quality.wizard"
+    _description = "Change the quality state of lots"
+
+    lot_ids = fields.Many2many("stock.lot", required=True)
+    new_state = fields.Selection(
+        [
+            ("quarantine", "Quarantine"),
+            ("released", "Released"),
+            ("blocked", "Blocked"),
+        ],
+        required=True,
+    )
+    reason = fields.Text(required=True)
+
+    def action_apply(self):
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only Lot Tracking managers can change a lot's state."))
+        self.lot_ids._lot_tracking_set_quality_state(self.new_state, note=self.reason)
+        return {"type": "ir.actions.act_window_close"}
