@@ -42,7 +42,9 @@ class StockMove(models.Model):
         self.ensure_one()
         product = self.product_id.with_company(self.company_id)
         line = self.purchase_line_id
-        if product.cost_method == "standard" or not line:
+        if product.cost_method == "standard":
+            return product.standard_price
+        if not line:
             return self.price_unit or product.standard_price
         order = line.order_id
         price = line._get_gross_price_unit()

@@ -65,10 +65,10 @@ class StockPicking(models.Model):
                 (lines & move.move_line_ids).lot_name = name
 
     def _lot_tracking_check_expired(self):
-        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
         for line in self.move_line_ids:
             expiry = line.lot_id.expiration_date or line.expiration_date
-            if line.quantity and expiry and expiry <= now:
+            if line.quantity and expiry and fields.Date.context_today(self, expiry) < today:
                 raise UserError(
                     self.env._(
                         "%(product)s, lot %(lot)s expired on %(date)s: refuse these goods or "

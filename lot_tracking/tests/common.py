@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import Command, fields
+from odoo.tests import Form
 
 from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_common import (
     ValuationReconciliationTestCommon,
@@ -25,7 +26,9 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
         cls.customer = cls.env["res.partner"].create({"name": "Corner Shop"})
         cls.yogurt = cls._create_lot_product("Yogurt", "9506000134352", expiration_time=20)
         cls.cheese = cls._create_lot_product("Cheese", "4006381333931", expiration_time=90)
-        cls.manager = cls._create_user("lt_manager", "lot_tracking.group_lot_tracking_manager")
+        cls.manager = cls._create_user(
+            "lt_manager", "stock.group_stock_user", "lot_tracking.group_lot_tracking_manager"
+        )
         cls.stock_user = cls._create_user("lt_stock_user", "stock.group_stock_user")
 
     @classmethod
@@ -53,6 +56,7 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
                 "barcode": barcode,
                 "categ_id": cls.stock_account_product_categ.id,
                 "standard_price": 5.0,
+                "expiration_time": 30,
                 **vals,
             }
         )
@@ -77,8 +81,12 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
 
     @staticmethod
     def _validate(picking):
+        """Validate as a user would, creating the backorder if Odoo asks."""
         picking.move_ids.picked = True
-        picking.button_validate()
+        action = picking.button_validate()
+        if isinstance(action, dict) and action.get("res_model") == "stock.backorder.confirmation":
+            wizard = Form(picking.env[action["res_model"]].with_context(action["context"]))
+            wizard.save().process()
         return picking
 
     @staticmethod
