@@ -1,0 +1,145 @@
+"""Benchmarks: core Odoo 18 vs lot_tracking, measured in one run on this machine.
+
+Called by `scripts/lt bench`. Two databases are (re)created once and kept for later runs:
+`lt_bench_core` (the core modules lot_tracking depends on) and `lt_bench_lt` (+ lot_tracking).
+Each benchmark builds its data inside a transaction that is rolled back.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+CORE_MODULES = "stock,stock_account,purchase_stock,product_expiry,point_of_sale,barcodes_gs1_nomenclature"
+DB_CORE, DB_LT = "lt_bench_core", "lt_bench_lt"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--odoo-src", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--lines", type=int, default=500)
+    parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
+    return parser.parse_args()
+
+
+def ensure_db(odoo, name, modules, reinstall):
+    import odoo.service.db as db_service  # noqa: PLC0415
+
+    exists = name in db_service.list_dbs(force=True)
+    if exists and not reinstall:
+        return
+    if exists:
+        db_service.exp_drop(name)
+    print(f"installing {modules} into {name} …", file=sys.stderr, flush=True)
+    db_service._create_empty_database(name)
+    odoo.tools.config["init"] = dict.fromkeys(modules.split(","), 1)
+    odoo.tools.config["without_demo"] = "all"
+    odoo.modules.registry.Registry.new(name, update_module=True)
+    odoo.tools.config["init"] = {}
+    with odoo.modules.registry.Registry(name).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env["account.chart.template"].try_loading("generic_coa", env.company, install_demo=False)
+
+
+def in_rollback(odoo, db, func):
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        try:
+            return func(env)
+        finally:
+            cr.rollback()
+
+
+def receipt_benchmark(lines, typed_names):
+    def run(env):
+        category = env["product.category"].create(
+            {"name": "Bench FIFO", "property_cost_method": "fifo", "property_valuation": "real_time"}
+        )
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"Bench {i}",
+                    "is_storable": True,
+                    "tracking": "lot",
+                    "lot_valuated": True,
+                    "categ_id": category.id,
+                }
+                for i in range(lines)
+            ]
+        )
+        partner = env["res.partner"].create({"name": "Bench supplier"})
+        order = env["purchase.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    (0, 0, {"product_id": p.id, "product_qty": 3, "price_unit": 2.5}) for p in products
+                ],
+            }
+        )
+        order.button_confirm()
+        picking = order.picking_ids
+        for i, line in enumerate(picking.move_line_ids):
+            if typed_names:
+                line.lot_name = f"BENCH-{i}"
+        picking.move_ids.picked = True
+        env.flush_all()
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        picking.button_validate()
+        env.flush_all()
+        elapsed = time.perf_counter() - start
+        assert picking.state == "done", picking.state
+        return elapsed, env.cr.sql_log_count - queries
+
+    return run
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, args.odoo_src)
+    import odoo  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
+    ensure_db(odoo, DB_CORE, CORE_MODULES, args.reinstall)
+    ensure_db(odoo, DB_LT, "lot_tracking", args.reinstall)
+    if not args.reinstall:
+        odoo.tools.config["update"] = {"lot_tracking": 1}
+        odoo.modules.registry.Registry.new(DB_LT, update_module=True)
+        odoo.tools.config["update"] = {}
+
+    rows = []
+    n = args.lines
+    core = in_rollback(odoo, DB_CORE, receipt_benchmark(n, typed_names=True))
+    ours_typed = in_rollback(odoo, DB_LT, receipt_benchmark(n, typed_names=True))
+    ours_auto = in_rollback(odoo, DB_LT, receipt_benchmark(n, typed_names=False))
+    for label, (seconds, queries) in (
+        (f"receipt {n} lot lines, core, typed lot names", core),
+        (f"receipt {n} lot lines, lot_tracking, typed lot names", ours_typed),
+        (f"receipt {n} lot lines, lot_tracking, auto-numbered lots", ours_auto),
+    ):
+        rows.append((label, seconds, queries))
+    print(f"{'benchmark':58} {'time':>9} {'queries':>8} {'time ×':>7} {'queries ×':>9}")
+    for label, seconds, queries in rows:
+        print(
+            f"{label:58} {seconds:8.2f}s {queries:8d} {seconds / core[0]:6.2f}× "
+            f"{queries / core[1]:8.2f}×"
+        )
+
+    pos_bench = Path(__file__).with_name("bench_pos.py")
+    if pos_bench.exists():
+        sys.path.insert(0, str(pos_bench.parent))
+        import bench_pos  # noqa: PLC0415
+
+        result = in_rollback(odoo, DB_LT, bench_pos.run)
+        print(
+            f"{result['name']}: core {result['core_ms']:.1f} ms, lot_tracking "
+            f"{result['ours_ms']:.1f} ms, ratio {result['ratio']:.2f}×"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
