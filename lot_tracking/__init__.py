@@ -1,1 +1,4 @@
-from . import models, tools, wizards
+from . import models
+from . import reports
+from . import tools
+from . import wizards

@@ -27,11 +27,24 @@
         "data/barcode_rule_data.xml",
         "views/lot_tracking_event_views.xml",
         "wizards/lot_tracking_quality_wizard_views.xml",
+        "wizards/lot_tracking_write_off_wizard_views.xml",
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
         "views/product_views.xml",
         "views/lot_tracking_menus.xml",
+        "views/res_config_settings_views.xml",
+        "reports/lot_tracking_valuation_report_views.xml",
+        "views/pos_config_views.xml",
+        "views/pos_order_views.xml",
     ],
+    "assets": {
+        "point_of_sale._assets_pos": [
+            "lot_tracking/static/src/pos/**/*",
+        ],
+        "web.assets_tests": [
+            "lot_tracking/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/lot_tracking_demo.xml",
     ],

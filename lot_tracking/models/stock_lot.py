@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
 QUALITY_STATES = [
@@ -169,6 +169,63 @@ class StockLot(models.Model):
             )
         )
 
+    def action_lot_tracking_write_off(self, reason=False):
+        """Scrap what these lots have in internal locations, at each lot's own cost.
+
+        The journal entries debit the company's expiry loss account. Managers only (and the
+        expiry cron, as superuser).
+        """
+        _ = self.env._
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only Lot Tracking managers can write off lots."))
+        quants = self.env["stock.quant"].search(
+            [
+                ("lot_id", "in", self.ids),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", ">", 0),
+            ]
+        )
+        if empty := self - quants.lot_id:
+            raise UserError(
+                _(
+                    "No stock to write off for lot(s) %(lots)s.",
+                    lots=", ".join(empty.mapped("name")),
+                )
+            )
+        if companies := quants.company_id.filtered(
+            lambda c: not c.lot_tracking_expiry_loss_account_id
+        ):
+            raise UserError(
+                _(
+                    "Set the Expiry Loss Account in the Inventory settings of %(companies)s "
+                    "before writing off lots.",
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        scraps = self.env["stock.scrap"].create(
+            [
+                {
+                    "product_id": quant.product_id.id,
+                    "lot_id": quant.lot_id.id,
+                    "scrap_qty": quant.quantity,
+                    "product_uom_id": quant.product_uom_id.id,
+                    "location_id": quant.location_id.id,
+                    "package_id": quant.package_id.id,
+                    "owner_id": quant.owner_id.id,
+                    "company_id": quant.company_id.id,
+                    "origin": reason or _("Lot write-off"),
+                    "lot_tracking_write_off": True,
+                }
+                for quant in quants
+            ]
+        )
+        scraps.do_scrap()
+        quantities = {}
+        for scrap in scraps:
+            quantities[scrap.lot_id.id] = quantities.get(scrap.lot_id.id, 0.0) + scrap.scrap_qty
+        self._lot_tracking_log("written_off", note=reason, quantities=quantities)
+        return True
+
     def _lot_tracking_open_state_wizard(self, state):
         return {
             "type": "ir.actions.act_window",
@@ -187,6 +244,16 @@ class StockLot(models.Model):
 
     def action_lot_tracking_block(self):
         return self._lot_tracking_open_state_wizard("blocked")
+
+    def action_lot_tracking_open_write_off(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Write Off Lots"),
+            "res_model": "lot.tracking.write.off.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_lot_ids": self.ids},
+        }
 
     def action_lot_tracking_events(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -33,6 +33,11 @@ class StockMove(models.Model):
             location_id, lot_id, package_id, owner_id, strict, allow_negative
         )
 
+    def _get_dest_account(self, accounts_data):
+        if self.scrap_id.lot_tracking_write_off:
+            return self.company_id.lot_tracking_expiry_loss_account_id.id
+        return super()._get_dest_account(accounts_data)
+
     def _lot_tracking_unit_cost(self):
         """Unit cost, in company currency and product UoM, of a lot received by this move.
 

@@ -24,8 +24,8 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
             {"name": "Fresh Fields Foods", "company_id": False}
         )
         cls.customer = cls.env["res.partner"].create({"name": "Corner Shop"})
-        cls.yogurt = cls._create_lot_product("Yogurt", "9506000134352", expiration_time=20)
-        cls.cheese = cls._create_lot_product("Cheese", "4006381333931", expiration_time=90)
+        cls.yogurt = cls._create_lot_product("Yogurt", "2000000000015", expiration_time=20)
+        cls.cheese = cls._create_lot_product("Cheese", "2000000000022", expiration_time=90)
         cls.manager = cls._create_user(
             "lt_manager", "stock.group_stock_user", "lot_tracking.group_lot_tracking_manager"
         )

@@ -48,7 +48,7 @@ class TestReceiving(LotTrackingCommon):
     def test_standard_price_product_lot_costs_the_standard_price(self):
         category = self.stock_account_product_categ.copy({"property_cost_method": "standard"})
         product = self._create_lot_product(
-            "Butter", "5901234123457", categ_id=category.id, standard_price=4.0
+            "Butter", "2000000000039", categ_id=category.id, standard_price=4.0
         )
         receipt = self._validate(self._purchase([(product, 3, 9.0)]))
         self.assertEqual(receipt.move_line_ids.lot_id.standard_price, 4.0)
@@ -99,11 +99,11 @@ class TestGs1Scan(LotTrackingCommon):
         kg = self.env.ref("uom.product_uom_kgm")
         gram = self.env.ref("uom.product_uom_gram")
         cheese = self._create_lot_product(
-            "Cheese wheel", "4000417025005", uom_id=gram.id, uom_po_id=kg.id
+            "Cheese wheel", "2000000000046", uom_id=gram.id, uom_po_id=kg.id
         )
         receipt = self._purchase([(cheese, 5, 20.0)])
         expiry = self._in_days(90).strftime("%y%m%d")
-        receipt.lot_tracking_scan(f"(01)04000417025005(17){expiry}(3102)001250(10)W-9")
+        receipt.lot_tracking_scan(f"(01)02000000000046(17){expiry}(3102)001250(10)W-9")
         line = receipt.move_line_ids.filtered("lot_id")
         self.assertEqual(line.lot_id.supplier_lot_code, "W-9")
         self.assertAlmostEqual(line.product_uom_id._compute_quantity(line.quantity, kg), 12.5)
@@ -187,7 +187,7 @@ class TestGs1Scan(LotTrackingCommon):
             "0100012345678905" + "10A": "No product of receipt",
             self._label(self.cheese, "C1", self._in_days(40)): "No product of receipt",
             self._label(self.yogurt, "OLD", expired): "expired on",
-            "0109506000134352": "no lot number",
+            "0102000000000015": "no lot number",
             "10ABC": "no GTIN",
             "hello": "Unreadable GS1 label",
             "": "Unreadable GS1 label",

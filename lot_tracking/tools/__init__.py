@@ -1,1 +1,2 @@
 from . import gs1
+from . import xlsx

@@ -1,0 +1,124 @@
+import base64
+
+from odoo import fields, models
+
+from ..tools.xlsx import build_xlsx
+
+
+class LotTrackingValuationReport(models.Model):
+    """Stock value per lot: one grouped query over the valuation layers."""
+
+    _name = "lot.tracking.valuation.report"
+    _description = "Lot Valuation"
+    _auto = False
+    _order = "product_id, expiration_date, lot_id"
+    _rec_name = "lot_id"
+
+    lot_id = fields.Many2one("stock.lot", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    quantity = fields.Float(readonly=True, digits="Product Unit of Measure")
+    uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
+    unit_cost = fields.Monetary(readonly=True, aggregator="avg")
+    value = fields.Monetary(readonly=True)
+    quality_state = fields.Selection(
+        lambda self: self.env["stock.lot"]._fields["quality_state"].selection, readonly=True
+    )
+    expiration_date = fields.Datetime(readonly=True)
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Stock Location",
+        compute="_compute_location_id",
+        search="_search_location_id",
+        help="Where the lot has stock now.",
+    )
+
+    def _compute_location_id(self):
+        for line in self:
+            line.location_id = line.lot_id.location_id
+
+    def _search_location_id(self, operator, value):
+        if operator in ("=", "in", "child_of") and value:
+            operator = "child_of"
+        return [
+            (
+                "lot_id",
+                "any",
+                [
+                    ("quant_ids.location_id", operator, value),
+                    ("quant_ids.quantity", ">", 0),
+                ],
+            )
+        ]
+
+    @property
+    def _table_query(self):
+        return """
+            SELECT MIN(svl.id) AS id,
+                   svl.lot_id,
+                   svl.product_id,
+                   tmpl.categ_id,
+                   tmpl.uom_id,
+                   svl.company_id,
+                   company.currency_id,
+                   SUM(svl.quantity) AS quantity,
+                   SUM(svl.value) AS value,
+                   CASE WHEN SUM(svl.quantity) != 0
+                        THEN SUM(svl.value) / SUM(svl.quantity) END AS unit_cost,
+                   lot.quality_state,
+                   lot.expiration_date
+              FROM stock_valuation_layer svl
+              JOIN stock_lot lot ON lot.id = svl.lot_id
+              JOIN product_product product ON product.id = svl.product_id
+              JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
+              JOIN res_company company ON company.id = svl.company_id
+          GROUP BY svl.lot_id, svl.product_id, tmpl.categ_id, tmpl.uom_id, svl.company_id,
+                   company.currency_id, lot.quality_state, lot.expiration_date
+        """
+
+    def action_lot_tracking_export_xlsx(self):
+        """Download the selected lines (all lines when none is selected) as a spreadsheet."""
+        lines = self or self.search([])
+        _ = self.env._
+        columns = [
+            (_("Product"), "text"),
+            (_("Lot"), "text"),
+            (_("Quality State"), "text"),
+            (_("Expiration Date"), "datetime"),
+            (_("Quantity"), "number"),
+            (_("Unit"), "text"),
+            (_("Unit Cost"), "money"),
+            (_("Value"), "money"),
+            (_("Currency"), "text"),
+        ]
+        states = dict(self._fields["quality_state"]._description_selection(self.env))
+        rows = [
+            (
+                line.product_id.display_name,
+                line.lot_id.name,
+                states.get(line.quality_state),
+                line.expiration_date,
+                line.quantity,
+                line.uom_id.name,
+                line.unit_cost,
+                line.value,
+                line.currency_id.name,
+            )
+            for line in lines
+        ]
+        content = build_xlsx(_("Lot Valuation"), columns, rows)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "lot_valuation.xlsx",
+                "datas": base64.b64encode(content),
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "res_model": self._name,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
