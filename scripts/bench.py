@@ -6,11 +6,14 @@ Each benchmark builds its data inside a transaction that is rolled back.
 """
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
 
-CORE_MODULES = "stock,stock_account,purchase_stock,product_expiry,point_of_sale,barcodes_gs1_nomenclature"
+CORE_MODULES = (
+    "stock,stock_account,purchase_stock,product_expiry,point_of_sale,barcodes_gs1_nomenclature"
+)
 DB_CORE, DB_LT = "lt_bench_core", "lt_bench_lt"
 
 
@@ -20,6 +23,7 @@ def parse_args():
     parser.add_argument("--config", required=True)
     parser.add_argument("--lines", type=int, default=500)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
+    parser.add_argument("--only", choices=["receipt", "valuation", "pos"], help="one benchmark")
     return parser.parse_args()
 
 
@@ -55,7 +59,11 @@ def in_rollback(odoo, db, func):
 def receipt_benchmark(lines, typed_names):
     def run(env):
         category = env["product.category"].create(
-            {"name": "Bench FIFO", "property_cost_method": "fifo", "property_valuation": "real_time"}
+            {
+                "name": "Bench FIFO",
+                "property_cost_method": "fifo",
+                "property_valuation": "real_time",
+            }
         )
         products = env["product.product"].create(
             [
@@ -74,7 +82,8 @@ def receipt_benchmark(lines, typed_names):
             {
                 "partner_id": partner.id,
                 "order_line": [
-                    (0, 0, {"product_id": p.id, "product_qty": 3, "price_unit": 2.5}) for p in products
+                    (0, 0, {"product_id": p.id, "product_qty": 3, "price_unit": 2.5})
+                    for p in products
                 ],
             }
         )
@@ -97,6 +106,86 @@ def receipt_benchmark(lines, typed_names):
     return run
 
 
+def median_ms(func, runs=5):
+    timings = []
+    for _i in range(runs):
+        start = time.perf_counter()
+        func()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def valuation_report_benchmark(lots):
+    """Per-lot valuation report vs core's inventory valuation (layers grouped by product)."""
+
+    def run(env):
+        category = env["product.category"].create(
+            {"name": "Bench AVCO", "property_cost_method": "average"}
+        )
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"Valued {i}",
+                    "is_storable": True,
+                    "tracking": "lot",
+                    "categ_id": category.id,
+                }
+                for i in range(lots // 100)
+            ]
+        )
+        lot_records = env["stock.lot"].create(
+            [
+                {"name": f"VAL-{i}", "product_id": products[i % len(products)].id}
+                for i in range(lots)
+            ]
+        )
+        env["stock.valuation.layer"].create(
+            [
+                {
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "quantity": 3,
+                    "value": 3 * (1 + i % 7),
+                    "unit_cost": 1 + i % 7,
+                    "company_id": env.company.id,
+                }
+                for i, lot in enumerate(lot_records)
+            ]
+        )
+        env.flush_all()
+        # statistics as autovacuum would have them on a live database
+        env.cr.execute(
+            "ANALYZE stock_valuation_layer, stock_lot, product_product, product_template"
+        )
+        aggregates = ["quantity:sum", "value:sum"]
+        layers = env["stock.valuation.layer"]
+        report = env["lot.tracking.valuation.report"]
+
+        def core():
+            env.invalidate_all()
+            layers.web_read_group([], ["product_id", *aggregates], ["product_id"])
+
+        def ours_grouped():
+            env.invalidate_all()
+            report.web_read_group([], ["product_id", *aggregates], ["product_id"])
+
+        def ours_page():
+            env.invalidate_all()
+            report.web_search_read(
+                [],
+                {name: {} for name in ("quantity", "unit_cost", "value", "quality_state")}
+                | {
+                    "lot_id": {"fields": {"display_name": {}}},
+                    "product_id": {"fields": {"display_name": {}}},
+                },
+                limit=80,
+            )
+
+        return median_ms(core), median_ms(ours_grouped), median_ms(ours_page)
+
+    return run
+
+
 def main():
     args = parse_args()
     sys.path.insert(0, args.odoo_src)
@@ -110,8 +199,17 @@ def main():
         odoo.modules.registry.Registry.new(DB_LT, update_module=True)
         odoo.tools.config["update"] = {}
 
+    if args.only in (None, "receipt"):
+        receipt_benchmarks(odoo, args.lines)
+    if args.only in (None, "valuation"):
+        valuation_benchmarks(odoo)
+    if args.only in (None, "pos"):
+        pos_benchmarks(odoo)
+    return 0
+
+
+def receipt_benchmarks(odoo, n):
     rows = []
-    n = args.lines
     core = in_rollback(odoo, DB_CORE, receipt_benchmark(n, typed_names=True))
     ours_typed = in_rollback(odoo, DB_LT, receipt_benchmark(n, typed_names=True))
     ours_auto = in_rollback(odoo, DB_LT, receipt_benchmark(n, typed_names=False))
@@ -121,13 +219,24 @@ def main():
         (f"receipt {n} lot lines, lot_tracking, auto-numbered lots", ours_auto),
     ):
         rows.append((label, seconds, queries))
-    print(f"{'benchmark':58} {'time':>9} {'queries':>8} {'time ×':>7} {'queries ×':>9}")
+    print(f"{'benchmark':58} {'time':>9} {'queries':>8} {'time x':>7} {'queries x':>9}")
     for label, seconds, queries in rows:
         print(
-            f"{label:58} {seconds:8.2f}s {queries:8d} {seconds / core[0]:6.2f}× "
-            f"{queries / core[1]:8.2f}×"
+            f"{label:58} {seconds:8.2f}s {queries:8d} {seconds / core[0]:6.2f}x "
+            f"{queries / core[1]:8.2f}x"
         )
 
+
+def valuation_benchmarks(odoo):
+    core_ms, grouped_ms, page_ms = in_rollback(odoo, DB_LT, valuation_report_benchmark(10000))
+    print(
+        f"valuation over 10,000 lots: core layers by product {core_ms:.1f} ms; lot report by "
+        f"product {grouped_ms:.1f} ms ({grouped_ms / core_ms:.2f}x); lot report first page "
+        f"{page_ms:.1f} ms ({page_ms / core_ms:.2f}x)"
+    )
+
+
+def pos_benchmarks(odoo):
     pos_bench = Path(__file__).with_name("bench_pos.py")
     if pos_bench.exists():
         sys.path.insert(0, str(pos_bench.parent))
@@ -136,9 +245,8 @@ def main():
         result = in_rollback(odoo, DB_LT, bench_pos.run)
         print(
             f"{result['name']}: core {result['core_ms']:.1f} ms, lot_tracking "
-            f"{result['ours_ms']:.1f} ms, ratio {result['ratio']:.2f}×"
+            f"{result['ours_ms']:.1f} ms, ratio {result['ratio']:.2f}x"
         )
-    return 0
 
 
 if __name__ == "__main__":

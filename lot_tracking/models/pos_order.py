@@ -10,12 +10,12 @@ _logger = logging.getLogger(__name__)
 class PosOrder(models.Model):
     _inherit = "pos.order"
 
-    def action_pos_order_paid(self):
-        # Only orders that become paid now: a paid order sent again is ignored by core.
-        newly_paid = self.filtered(lambda order: order.state == "draft")
-        res = super().action_pos_order_paid()
-        newly_paid.filtered(lambda order: order.state == "paid")._lot_tracking_record_sale()
-        return res
+    def _process_saved_order(self, draft):
+        # Core's own condition to take the stock out, met once per order (a paid order sent
+        # again is ignored); before super, whose picking takes the lots of the lines.
+        if not draft and self.state != "cancel":
+            self._lot_tracking_record_sale()
+        return super()._process_saved_order(draft)
 
     def _create_order_picking(self):
         # A picking known as a POS one from its creation on: lot checks never undo a sale.

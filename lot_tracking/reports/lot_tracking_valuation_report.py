@@ -11,16 +11,16 @@ class LotTrackingValuationReport(models.Model):
     _name = "lot.tracking.valuation.report"
     _description = "Lot Valuation"
     _auto = False
-    _order = "product_id, expiration_date, lot_id"
+    _order = "expiration_date, id"
     _rec_name = "lot_id"
 
     lot_id = fields.Many2one("stock.lot", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
     quantity = fields.Float(readonly=True, digits="Product Unit of Measure")
-    uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
+    uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     unit_cost = fields.Monetary(readonly=True, aggregator="avg")
     value = fields.Monetary(readonly=True)
     quality_state = fields.Selection(
@@ -55,14 +55,13 @@ class LotTrackingValuationReport(models.Model):
 
     @property
     def _table_query(self):
+        # Layers carry their stored category; lot columns come along by primary key.
         return """
             SELECT MIN(svl.id) AS id,
-                   svl.lot_id,
-                   svl.product_id,
-                   tmpl.categ_id,
-                   tmpl.uom_id,
+                   lot.id AS lot_id,
+                   lot.product_id,
+                   MAX(svl.categ_id) AS categ_id,
                    svl.company_id,
-                   company.currency_id,
                    SUM(svl.quantity) AS quantity,
                    SUM(svl.value) AS value,
                    CASE WHEN SUM(svl.quantity) != 0
@@ -71,11 +70,7 @@ class LotTrackingValuationReport(models.Model):
                    lot.expiration_date
               FROM stock_valuation_layer svl
               JOIN stock_lot lot ON lot.id = svl.lot_id
-              JOIN product_product product ON product.id = svl.product_id
-              JOIN product_template tmpl ON tmpl.id = product.product_tmpl_id
-              JOIN res_company company ON company.id = svl.company_id
-          GROUP BY svl.lot_id, svl.product_id, tmpl.categ_id, tmpl.uom_id, svl.company_id,
-                   company.currency_id, lot.quality_state, lot.expiration_date
+          GROUP BY lot.id, svl.company_id
         """
 
     def action_lot_tracking_export_xlsx(self):

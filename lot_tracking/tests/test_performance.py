@@ -58,3 +58,53 @@ class TestReceiptQueryCount(LotTrackingCommon):
         for name, step in self._steps(50):
             with self.subTest(step=name), self.assertQueryCount(one[name]):
                 self.assertEqual(self._run(step), one[name])
+
+
+@tagged("post_install", "-at_install")
+class TestValuationReportQueryCount(LotTrackingCommon):
+    """The per-lot valuation report is one grouped query whatever the number of lots."""
+
+    def _product_with_lots(self, count):
+        product = self._create_lot_product(f"Valued {count}", False)
+        lots = self.env["stock.lot"].create(
+            [
+                {"name": f"V{count}-{i}", "product_id": product.id, "company_id": self.company.id}
+                for i in range(count)
+            ]
+        )
+        self.env["stock.valuation.layer"].create(
+            [
+                {
+                    "product_id": product.id,
+                    "lot_id": lot.id,
+                    "quantity": 2,
+                    "value": 2 * (i + 1),
+                    "unit_cost": i + 1,
+                    "company_id": self.company.id,
+                }
+                for i, lot in enumerate(lots)
+            ]
+        )
+        return product
+
+    def _read_report(self, product):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        Report = self.env["lot.tracking.valuation.report"]
+        rows = Report.search_read(
+            [("product_id", "=", product.id)],
+            ["lot_id", "product_id", "quantity", "unit_cost", "value", "quality_state"],
+        )
+        totals = Report.read_group([("product_id", "=", product.id)], ["value:sum"], [])
+        return self.env.cr.sql_log_count - before, rows, totals[0]["value"]
+
+    def test_same_queries_for_1_and_500_lots(self):
+        one, many = self._product_with_lots(1), self._product_with_lots(500)
+        self._read_report(one)  # warm-up
+        queries_one, rows, total = self._read_report(one)
+        self.assertEqual((len(rows), total), (1, 2.0))
+        with self.assertQueryCount(queries_one):
+            queries_many, rows, total = self._read_report(many)
+        self.assertEqual(queries_many, queries_one)
+        self.assertEqual((len(rows), total), (500, sum(2 * (i + 1) for i in range(500))))

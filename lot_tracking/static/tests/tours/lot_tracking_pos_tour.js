@@ -1,0 +1,106 @@
+import { registry } from "@web/core/registry";
+import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
+import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
+import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
+import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import { negate, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+
+const GTIN = "08712345000011";
+
+function line(lot) {
+    return `.order-container .orderline:has(.info-list li:contains("Lot ${lot}"))`;
+}
+
+function lotLine(lot, qty) {
+    return {
+        content: `a line of ${qty} from lot ${lot}, with its expiry`,
+        trigger: `${line(lot)}:has(.qty:contains("${qty}")):has(li:contains("expires"))`,
+    };
+}
+
+/** The last lot step, as measured by the Point of Sale: check how many taps it took. */
+function lotStepIs(auto, clicks) {
+    return {
+        content: `lot step: ${auto ? "pre-selected" : "chosen"} in ${clicks} taps`,
+        trigger: "body",
+        run: () => {
+            const step = window.posmodel.lotTracking.lastSelection;
+            if (step.auto !== auto || step.clicks !== clicks) {
+                throw new Error(`Lot step: ${JSON.stringify(step)}`);
+            }
+            console.log(`lot_tracking lot step: auto=${auto} clicks=${clicks} ms=${step.ms}`);
+        },
+    };
+}
+
+function gs1Label(lotCode, days) {
+    const date = luxon.DateTime.now().plus({ days }).toFormat("yyMMdd");
+    return `01${GTIN}17${date}10${lotCode}`;
+}
+
+registry.category("web_tour.tours").add("lot_tracking_pos_tour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+
+            // First to expire pre-selected: no popup.
+            ProductScreen.clickDisplayedProduct("Yogurt"),
+            lotLine("Y-SOON", "1"),
+            lotStepIs(true, 0),
+
+            // 5 asked, 3 in the lot: the rest comes from the next lot to expire.
+            ProductScreen.clickNumpad("5"),
+            { trigger: '.o_notification:contains("Only 3 left in lot Y-SOON")' },
+            lotLine("Y-SOON", "3"),
+            lotLine("Y-LATE", "2"),
+
+            // One tap opens the lots, first to expire first; recalled and expired ones absent.
+            { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
+            { trigger: '.options-dropdown .option:eq(0):contains("Y-LATE"):contains("in stock")' },
+            { trigger: '.options-dropdown .option:eq(1):contains("Y-NONE"):contains("no expiry")' },
+            { trigger: negate('.options-dropdown .option:contains("Y-RECALLED")') },
+            { trigger: negate('.options-dropdown .option:contains("Y-EXPIRED")') },
+            // A typed expired lot is refused with the reason; the line keeps no lot.
+            { trigger: ".list-line-input", run: "edit Y-EXPIRED" },
+            Dialog.confirm("Ok"),
+            Dialog.is({ title: "Lot refused" }),
+            { trigger: '.modal-body:contains("Y-EXPIRED"):contains("cannot be sold")' },
+            Dialog.confirm(),
+            { trigger: ".orderline:has(.qty:contains('2')) .line-lot-icon.text-danger" },
+            // ... and cannot be paid.
+            ProductScreen.clickPayButton(false),
+            Dialog.is({ title: "Lot refused" }),
+            Dialog.confirm(),
+
+            // Picking a lot by hand: open the list, tap the lot, confirm.
+            { trigger: ".orderline .line-lot-icon.text-danger", run: "click" },
+            { trigger: '.options-dropdown .option:contains("Y-NONE")', run: "click" },
+            Dialog.confirm("Ok"),
+            { trigger: `${line("Y-NONE")}:has(.qty:contains("2"))` },
+            lotStepIs(false, 3),
+
+            // A recalled box scanned: refused, nothing added.
+            scan_barcode(gs1Label("Y-RECALLED", 2)),
+            Dialog.is({ title: "Lot refused" }),
+            { trigger: '.modal-body:contains("Recalled")' },
+            Dialog.confirm(),
+            ProductScreen.checkOrderlinesNumber(2),
+            // The supplier's label: its lot code is found as the lot's supplier code.
+            scan_barcode(gs1Label("SUP-LATE", 20)),
+            lotLine("Y-LATE", "1"),
+            ProductScreen.checkOrderlinesNumber(3),
+
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Bank"),
+            PaymentScreen.clickValidate(),
+            Chrome.isSyncStatusConnected(),
+            ReceiptScreen.isShown(),
+            {
+                content: "the receipt prints lot and expiry under the product",
+                trigger: '.pos-receipt .orderline:contains("Yogurt"):contains("Lot Y-SOON, expires")',
+            },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
