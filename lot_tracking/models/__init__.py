@@ -2,6 +2,7 @@ from . import (
     barcode_rule,
     ir_sequence,
     lot_tracking_event,
+    lot_tracking_expiry_kpi,
     pos_config,
     pos_order,
     pos_order_line,

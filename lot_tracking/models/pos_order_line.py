@@ -42,7 +42,8 @@ class PosOrderLine(models.Model):
     @api.model
     def _lot_tracking_sellable_lots(self, config, company_id, quant_domain):
         """``{product_id: [lot, …]}`` of the sellable lots in stock at the POS source location,
-        first to expire first (no expiry last); one grouped query whatever the number of lots."""
+        first to expire first (no expiry last): one grouped query and one read, whatever the
+        number of lots."""
         location = config.picking_type_id.default_location_src_id
         sellable = self.env["stock.lot"]._lot_tracking_sellable_domain(fields.Datetime.now())
         # Like core: POS users read lot stock without Inventory rights.
@@ -57,26 +58,26 @@ class PosOrderLine(models.Model):
                     ("quantity", ">", 0),
                     ("lot_id", "any", sellable),
                 ],
-                groupby=["product_id", "lot_id"],
+                groupby=["lot_id"],
                 aggregates=["quantity:sum"],
             )
         )
+        quantities = {lot.id: quantity for lot, quantity in groups}
+        lots = self._lot_tracking_read_lots(self.env["stock.lot"].browse(quantities))
         never = datetime.datetime.max
-        groups.sort(key=lambda g: (g[1].expiration_date or never, g[1].name, g[1].id))
+        lots.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
         result = {}
-        for product, lot, quantity in groups:
-            result.setdefault(product.id, []).append(self._lot_tracking_lot_vals(lot, quantity))
+        for lot in lots:
+            lot["product_qty"] = quantities[lot["id"]]
+            result.setdefault(lot.pop("product_id"), []).append(lot)
         return result
 
     @api.model
-    def _lot_tracking_lot_vals(self, lot, quantity):
-        return {
-            "id": lot.id,
-            "name": lot.name,
-            "product_qty": quantity,
-            "expiration_date": lot.expiration_date,
-            "supplier_lot_code": lot.supplier_lot_code or False,
-        }
+    def _lot_tracking_read_lots(self, lots):
+        """The lots as the Point of Sale knows them (``product_qty`` is added by the caller)."""
+        return lots.sudo().read(
+            ["name", "expiration_date", "supplier_lot_code", "product_id"], load=False
+        )
 
     @api.model
     def lot_tracking_check_lot(self, product_id, code, expiration_date=False):
@@ -124,8 +125,10 @@ class PosOrderLine(models.Model):
         if in_stock:
             return {"lot": in_stock[0], "reason": False}
         lot = lots.sorted(lambda lot: lot.expiration_date or datetime.datetime.max)[0]
+        [vals] = self._lot_tracking_read_lots(lot)
+        del vals["product_id"]
         return {
-            "lot": self._lot_tracking_lot_vals(lot, 0.0),
+            "lot": {**vals, "product_qty": 0.0},
             "reason": lot._lot_tracking_block_reason(fields.Datetime.now()),
         }
 

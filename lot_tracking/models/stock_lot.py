@@ -1,6 +1,9 @@
+from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from markupsafe import Markup
+
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 
@@ -18,6 +21,7 @@ STATE_EVENT = {
     "recalled": "recalled",
 }
 MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
+EXPIRY_BATCH = 5000
 
 
 class StockLot(models.Model):
@@ -262,3 +266,194 @@ class StockLot(models.Model):
         action["domain"] = [("lot_id", "in", self.ids)]
         action["context"] = {"default_lot_id": self[:1].id}
         return action
+
+    # ------------------------------------------------------------------------------------
+    # Expiry automation
+    # ------------------------------------------------------------------------------------
+    @api.model
+    def _lot_tracking_in_stock_domain(self, company):
+        quant_domain = [
+            ("location_id.usage", "=", "internal"),
+            ("quantity", ">", 0),
+            ("company_id", "=", company.id),
+        ]
+        return [("quant_ids", "any", quant_domain)]
+
+    @api.model
+    def _lot_tracking_warning_domain(self, company, now):
+        """Lots in their warning window: now >= expiration - W, where W is the product's alert
+        time when set, else ``company``'s warning days."""
+        company_days = company.lot_tracking_expiry_warning_days
+        return [
+            ("expiration_date", "!=", False),
+            "|",
+            "&",
+            ("product_id.alert_time", ">", 0),
+            ("alert_date", "<=", now),
+            "&",
+            ("product_id.alert_time", "<=", 0),
+            ("expiration_date", "<=", now + timedelta(days=company_days)),
+        ]
+
+    @api.model
+    def _cron_lot_tracking_expiry(self):
+        """Daily: one alert per lot entering its warning window (core's own alert pass
+        included), one digest per run, one `expired` event per expired lot, KPIs."""
+        now = fields.Datetime.now()
+        cron = self.env["ir.cron"]
+        lots = self.sudo()  # system work over every company, as the scheduler does
+        companies = lots.env["res.company"].search([])
+        for done, company in enumerate(companies, start=1):
+            in_stock = lots._lot_tracking_in_stock_domain(company)
+            window = lots._lot_tracking_warning_domain(company, now)
+            due = lots.search([*window, *in_stock, ("product_expiry_reminded", "=", False)])
+            for start in range(0, len(due), EXPIRY_BATCH):
+                due[start : start + EXPIRY_BATCH]._lot_tracking_alert()
+            expired = lots.search(
+                [
+                    ("expiration_date", "<=", now),
+                    *in_stock,
+                    ("event_ids", "not any", [("event_type", "=", "expired")]),
+                ]
+            )
+            expired._lot_tracking_log("expired", note=self.env._("Expired with stock on hand."))
+            if company.lot_tracking_auto_write_off and expired:
+                if company.lot_tracking_expiry_loss_account_id:
+                    expired.sudo().action_lot_tracking_write_off(
+                        reason=self.env._("Automatic write-off of expired stock.")
+                    )
+            due._lot_tracking_send_digest(company, now)
+            lots._lot_tracking_store_kpi(company, window, len(due), len(expired))
+            cron._notify_progress(done=done, remaining=len(companies) - done)
+
+    def _lot_tracking_quantities_by_location(self):
+        """{lot: {location: quantity}} of internal stock, in one grouped query."""
+        groups = self.env["stock.quant"]._read_group(
+            [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal")],
+            ["lot_id", "location_id"],
+            ["quantity:sum"],
+        )
+        result = defaultdict(dict)
+        for lot, location, quantity in groups:
+            if quantity > 0:
+                result[lot][location] = quantity
+        return result
+
+    def _lot_tracking_alert(self):
+        """One activity per lot, created in batch without a mail each, plus an event."""
+        activity_type = self.env.ref("product_expiry.mail_activity_type_alert_date_reached")
+        model_id = self.env["ir.model"]._get_id("stock.lot")
+        today = fields.Date.context_today(self)
+        note = self.env._("The expiration warning window has been reached for this lot.")
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "res_id": lot.id,
+                    "user_id": activity_type.default_user_id.id
+                    or lot.product_id.responsible_id.id
+                    or SUPERUSER_ID,
+                    "date_deadline": today,
+                    "note": note,
+                }
+                for lot in self
+            ]
+        )
+        self.write({"product_expiry_reminded": True})
+        quantities = {
+            lot.id: sum(by_location.values())
+            for lot, by_location in self._lot_tracking_quantities_by_location().items()
+        }
+        self._lot_tracking_log("alert", note=note, quantities=quantities)
+
+    def _lot_tracking_send_digest(self, company, now):
+        """One mail per run to the Lot Tracking managers of ``company``."""
+        managers = self.env.ref(MANAGER_GROUP).users.filtered(
+            lambda u: company in u.company_ids and u.email and not u.share
+        )
+        if not self or not managers:
+            return
+        _ = self.env._
+        rows = []
+        by_lot = self._lot_tracking_quantities_by_location()
+        for lot in self.sorted(lambda lot: (lot.expiration_date, lot.id)):
+            days_left = (lot.expiration_date - now).days
+            for location, quantity in by_lot.get(lot, {}).items():
+                rows.append(
+                    Markup(
+                        "<tr><td>%s</td><td>%s</td><td>%s</td><td style='text-align:right'>%s "
+                        "%s</td><td>%s</td><td style='text-align:right'>%s</td></tr>"
+                    )
+                    % (
+                        lot.product_id.display_name,
+                        lot.name,
+                        location.display_name,
+                        quantity,
+                        lot.product_id.uom_id.name,
+                        fields.Date.to_string(lot.expiration_date),
+                        days_left,
+                    )
+                )
+        header = Markup("").join(
+            Markup("<th>%s</th>") % title
+            for title in (
+                _("Product"),
+                _("Lot"),
+                _("Location"),
+                _("Quantity"),
+                _("Expires"),
+                _("Days Left"),
+            )
+        )
+        body = Markup("<p>%s</p><table border='1' cellpadding='4'><tr>%s</tr>%s</table>") % (
+            _("%(count)s lot(s) entered their expiry warning window:", count=len(self)),
+            header,
+            Markup("").join(rows),
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                "subject": _(
+                    "%(company)s: %(count)s lot(s) nearing expiry",
+                    company=company.name,
+                    count=len(self),
+                ),
+                "body_html": body,
+                "email_from": company.email_formatted or self.env.user.email_formatted,
+                "recipient_ids": [fields.Command.set(managers.partner_id.ids)],
+                "auto_delete": False,
+            }
+        )
+
+    def _lot_tracking_store_kpi(self, company, window, alert_count, expired_count):
+        Quant = self.env["stock.quant"]
+        internal = [
+            ("company_id", "=", company.id),
+            ("location_id.usage", "=", "internal"),
+            ("quantity", ">", 0),
+        ]
+        expiring = [*internal, ("lot_id", "any", window)]
+        [[qty_on_hand]] = Quant._read_group(internal, [], ["quantity:sum"])
+        [[qty_expiring]] = Quant._read_group(expiring, [], ["quantity:sum"])
+        Layer = self.env["stock.valuation.layer"]
+        [[value_on_hand]] = Layer._read_group([("company_id", "=", company.id)], [], ["value:sum"])
+        [[value_expiring]] = Layer._read_group(
+            [("company_id", "=", company.id), ("lot_id", "any", window)], [], ["value:sum"]
+        )
+
+        def percent(part, whole):
+            return round(100.0 * part / whole, 2) if whole else 0.0
+
+        self.env["lot.tracking.expiry.kpi"].sudo().create(
+            {
+                "company_id": company.id,
+                "quantity_on_hand": qty_on_hand,
+                "quantity_expiring": qty_expiring,
+                "value_on_hand": value_on_hand,
+                "value_expiring": value_expiring,
+                "quantity_expiring_percent": percent(qty_expiring, qty_on_hand),
+                "value_expiring_percent": percent(value_expiring, value_on_hand),
+                "alert_count": alert_count,
+                "expired_count": expired_count,
+            }
+        )

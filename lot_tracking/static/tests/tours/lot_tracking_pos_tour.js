@@ -29,7 +29,6 @@ function lotStepIs(auto, clicks) {
             if (step.auto !== auto || step.clicks !== clicks) {
                 throw new Error(`Lot step: ${JSON.stringify(step)}`);
             }
-            console.log(`lot_tracking lot step: auto=${auto} clicks=${clicks} ms=${step.ms}`);
         },
     };
 }
