@@ -22,8 +22,11 @@ def parse_args():
     parser.add_argument("--odoo-src", required=True)
     parser.add_argument("--config", required=True)
     parser.add_argument("--lines", type=int, default=500)
+    parser.add_argument("--expiry-lots", type=int, default=100000)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
-    parser.add_argument("--only", choices=["receipt", "valuation", "pos"], help="one benchmark")
+    parser.add_argument(
+        "--only", choices=["receipt", "valuation", "expiry", "pos"], help="one benchmark"
+    )
     return parser.parse_args()
 
 
@@ -186,6 +189,79 @@ def valuation_report_benchmark(lots):
     return run
 
 
+def expiry_benchmark(lot_count, due_every=10):
+    """Expiry alerting over ``lot_count`` lots with stock, 1 in ``due_every`` due: core's
+    `_alert_date_exceeded` vs our cron, on the same data (a savepoint between them)."""
+
+    def run(env):
+        cr = env.cr
+        admin = env.ref("base.user_admin")
+        product = env["product.product"].create(
+            {
+                "name": "Bench expiry",
+                "is_storable": True,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "alert_time": 15,
+                "responsible_id": admin.id,
+            }
+        )
+        stock = (
+            env["stock.warehouse"]
+            .search([("company_id", "=", env.company.id)], limit=1)
+            .lot_stock_id
+        )
+        env.flush_all()
+        cr.execute(
+            """
+            INSERT INTO stock_lot (name, product_id, company_id, expiration_date, alert_date,
+                                   quality_state, product_expiry_reminded, create_uid,
+                                   write_uid, create_date, write_date)
+            SELECT 'EXP-' || i, %(product)s, %(company)s,
+                   now() AT TIME ZONE 'UTC' + (CASE WHEN i %% %(every)s = 0 THEN 10 ELSE 200 END) * interval '1 day',
+                   now() AT TIME ZONE 'UTC' + (CASE WHEN i %% %(every)s = 0 THEN -5 ELSE 185 END) * interval '1 day',
+                   'released', false, 1, 1, now(), now()
+              FROM generate_series(1, %(count)s) i;
+            INSERT INTO stock_quant (product_id, lot_id, location_id, company_id, quantity,
+                                     reserved_quantity, in_date, create_uid, write_uid,
+                                     create_date, write_date)
+            SELECT product_id, id, %(location)s, %(company)s, 1, 0, now(), 1, 1, now(), now()
+              FROM stock_lot WHERE product_id = %(product)s;
+            ANALYZE stock_lot, stock_quant;
+            """,
+            {
+                "product": product.id,
+                "company": env.company.id,
+                "location": stock.id,
+                "every": due_every,
+                "count": lot_count,
+            },
+        )
+        env.invalidate_all()
+        results = {}
+        for name, method in (
+            ("core", "_alert_date_exceeded"),
+            ("ours", "_cron_lot_tracking_expiry"),
+        ):
+            cr.execute("SAVEPOINT lt_bench_expiry")
+            queries = cr.sql_log_count
+            start = time.perf_counter()
+            getattr(env["stock.lot"], method)()
+            env.flush_all()
+            elapsed, queries = time.perf_counter() - start, cr.sql_log_count - queries
+            cr.execute(
+                "SELECT COUNT(*) FROM mail_activity WHERE res_model = 'stock.lot'"
+                " AND res_id IN (SELECT id FROM stock_lot WHERE product_id = %s)",
+                (product.id,),
+            )
+            results[name] = (elapsed, queries, cr.fetchone()[0])
+            cr.execute("ROLLBACK TO SAVEPOINT lt_bench_expiry")
+            env.invalidate_all()
+        return results
+
+    return run
+
+
 def main():
     args = parse_args()
     sys.path.insert(0, args.odoo_src)
@@ -203,6 +279,8 @@ def main():
         receipt_benchmarks(odoo, args.lines)
     if args.only in (None, "valuation"):
         valuation_benchmarks(odoo)
+    if args.only in (None, "expiry"):
+        expiry_benchmarks(odoo, args.expiry_lots)
     if args.only in (None, "pos"):
         pos_benchmarks(odoo)
     return 0
@@ -233,6 +311,17 @@ def valuation_benchmarks(odoo):
         f"valuation over 10,000 lots: core layers by product {core_ms:.1f} ms; lot report by "
         f"product {grouped_ms:.1f} ms ({grouped_ms / core_ms:.2f}x); lot report first page "
         f"{page_ms:.1f} ms ({page_ms / core_ms:.2f}x)"
+    )
+
+
+def expiry_benchmarks(odoo, lot_count):
+    results = in_rollback(odoo, DB_LT, expiry_benchmark(lot_count))
+    (core_s, core_q, core_n), (ours_s, ours_q, ours_n) = results["core"], results["ours"]
+    print(
+        f"expiry alerts over {lot_count:,} lots, 10% due: core _alert_date_exceeded "
+        f"{core_s:.1f}s / {core_q} queries / {core_n} activities; lot_tracking cron "
+        f"{ours_s:.1f}s / {ours_q} queries / {ours_n} activities; "
+        f"{core_s / ours_s:.1f}x faster, {core_q / max(ours_q, 1):.0f}x fewer queries"
     )
 
 

@@ -31,6 +31,8 @@ class PosOrder(models.Model):
         )
         self._lot_tracking_assign_missing_lots(lines)
         pack_lots = lines.pack_lot_ids.filtered("lot_name")
+        if not pack_lots:
+            return
         lots = (
             self.env["stock.lot"]
             .sudo()

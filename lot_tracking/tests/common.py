@@ -89,6 +89,35 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
             wizard.save().process()
         return picking
 
+    def _deliver(self, product, lot, qty, partner=None):
+        """Deliver ``qty`` of ``lot`` to a customer, the lot chosen by hand."""
+        customers = self.env.ref("stock.stock_location_customers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "partner_id": (partner or self.customer).id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": lot.id}
+        )
+        return self._validate(picking)
+
     @staticmethod
     def _label(product, lot_code, expiry=None, **extra):
         data = {"01": gs1.normalize_gtin(product.barcode), "10": lot_code, **extra}

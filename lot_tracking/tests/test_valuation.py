@@ -40,34 +40,6 @@ class TestLotValuation(LotTrackingCommon):
     def _two_lots(self, product):
         return self._receive(product, 5, 10.0, "TEN"), self._receive(product, 5, 20.0, "TWENTY")
 
-    def _deliver(self, product, lot, qty, partner=None):
-        customers = self.env.ref("stock.stock_location_customers")
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": (partner or self.customer).id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": customers.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": customers.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": lot.id}
-        )
-        return self._validate(picking)
-
     def _return(self, picking, qty):
         wizard = Form(
             self.env["stock.return.picking"].with_context(

@@ -1,4 +1,4 @@
-"""Small XLSX writer over xlsxwriter: one sheet, a header row, typed columns."""
+"""Small XLSX writer over xlsxwriter: sheets with a header row and typed columns."""
 
 import datetime
 import io
@@ -13,9 +13,13 @@ def build_xlsx(sheet_name, columns, rows):
     ``money``, ``date``, ``datetime``; ``rows`` an iterable of value tuples in that order.
     The header is frozen and filterable so that the sheet can be sorted in a spreadsheet.
     """
+    return build_xlsx_sheets([(sheet_name, columns, rows)])
+
+
+def build_xlsx_sheets(sheets):
+    """Return the bytes of a workbook with one sheet per ``(sheet_name, columns, rows)``."""
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
-    sheet = workbook.add_worksheet(sheet_name[:31])
     formats = {
         "text": None,
         "number": workbook.add_format({"num_format": "#,##0.###"}),
@@ -24,6 +28,13 @@ def build_xlsx(sheet_name, columns, rows):
         "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
     }
     header = workbook.add_format({"bold": True, "bottom": 1})
+    for sheet_name, columns, rows in sheets:
+        _write_sheet(workbook.add_worksheet(sheet_name[:31]), formats, header, columns, rows)
+    workbook.close()
+    return output.getvalue()
+
+
+def _write_sheet(sheet, formats, header, columns, rows):
     for col, (title, _kind) in enumerate(columns):
         sheet.write_string(0, col, title, header)
         sheet.set_column(col, col, max(12, len(title) + 2))
@@ -42,5 +53,3 @@ def build_xlsx(sheet_name, columns, rows):
                 sheet.write_string(row_count, col, str(value))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(row_count, 1), len(columns) - 1)
-    workbook.close()
-    return output.getvalue()

@@ -98,7 +98,8 @@ registry.category("web_tour.tours").add("lot_tracking_pos_tour", {
             ReceiptScreen.isShown(),
             {
                 content: "the receipt prints lot and expiry under the product",
-                trigger: '.pos-receipt .orderline:contains("Yogurt"):contains("Lot Y-SOON, expires")',
+                trigger:
+                    '.pos-receipt .orderline:contains("Yogurt"):contains("Lot Y-SOON, expires")',
             },
             ReceiptScreen.clickNextOrder(),
         ].flat(),

@@ -7,7 +7,7 @@ patch(PosOrderline.prototype, {
     /** The loaded lot named `lotName` of this line's product, if sellable and in stock. */
     lotTrackingLot(lotName) {
         return this.session._lot_tracking_lots?.[this.product_id.id]?.find(
-            (lot) => lot.name === lotName
+            (lot) => lot.name === lotName,
         );
     },
 

@@ -26,7 +26,7 @@ patch(PosStore.prototype, {
                 "pos.order.line",
                 "get_existing_lots",
                 [this.company.id, product.id],
-                { context: { config_id: this.config.id } }
+                { context: { config_id: this.config.id } },
             );
             this.session._lot_tracking_lots ||= {};
             this.session._lot_tracking_lots[product.id] = lots;
@@ -46,7 +46,7 @@ patch(PosStore.prototype, {
                     packLot.lot_name === lotName &&
                     packLot.pos_order_line_id?.product_id?.id === product.id &&
                     packLot.pos_order_line_id?.order_id?.state === "draft" &&
-                    packLot.pos_order_line_id !== exceptLine
+                    packLot.pos_order_line_id !== exceptLine,
             )
             .reduce((total, packLot) => total + (packLot.pos_order_line_id.qty || 0), 0);
     },
@@ -67,11 +67,13 @@ patch(PosStore.prototype, {
      */
     async lotTrackingCheckLot(product, code, expirationDate = false) {
         const matches = this.lotTrackingLots(product).filter(
-            (lot) => lot.name === code || lot.supplier_lot_code === code
+            (lot) => lot.name === code || lot.supplier_lot_code === code,
         );
         const lot =
             matches.find((lot) => lot.name === code) ||
-            matches.find((lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate)) ||
+            matches.find(
+                (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
+            ) ||
             (!expirationDate && matches[0]);
         if (lot) {
             return { lot, reason: false };
@@ -81,7 +83,7 @@ patch(PosStore.prototype, {
                 "pos.order.line",
                 "lot_tracking_check_lot",
                 [product.id, code, expirationDate],
-                { context: { config_id: this.config.id } }
+                { context: { config_id: this.config.id } },
             );
             if (result.lot && !result.reason && result.lot.product_qty > 0) {
                 const lots = this.lotTrackingLots(product).filter((l) => l.id !== result.lot.id);
@@ -89,7 +91,7 @@ patch(PosStore.prototype, {
                 this.session._lot_tracking_lots[product.id] = [...lots, result.lot].sort(
                     (a, b) =>
                         (a.expiration_date || "9999").localeCompare(b.expiration_date || "9999") ||
-                        a.name.localeCompare(b.name)
+                        a.name.localeCompare(b.name),
                 );
             }
             return result;
@@ -259,7 +261,7 @@ patch(PosStore.prototype, {
                 { product_id: product, qty },
                 line.order_id,
                 {},
-                false
+                false,
             );
             newLine.setPackLotLines({
                 modifiedPackLotLines: {},
@@ -283,19 +285,22 @@ patch(PosStore.prototype, {
                 lot: lotName,
                 next: added.map((l) => l.pack_lot_ids[0].lot_name).join(", ") || lotName,
             }),
-            { type: "warning" }
+            { type: "warning" },
         );
         return added;
     },
 
     async pay() {
         const refused = this.get_order()?.lines.find(
-            (line) => line.uiState.lotTrackingRefused && !line.has_valid_product_lot()
+            (line) => line.uiState.lotTrackingRefused && !line.has_valid_product_lot(),
         );
         if (refused && this.config.lot_tracking_block_ineligible) {
             this.dialog.add(AlertDialog, {
                 title: _t("Lot refused"),
-                body: _t("Choose a sellable lot for %s before payment.", refused.product_id.display_name),
+                body: _t(
+                    "Choose a sellable lot for %s before payment.",
+                    refused.product_id.display_name,
+                ),
             });
             return;
         }

@@ -16,11 +16,13 @@ patch(ProductScreen.prototype, {
         }
         const start = performance.now();
         const expiry = parsed_results.find((element) => element.type === "expiration_date");
-        const expirationDate = expiry ? serializeDate(luxon.DateTime.fromJSDate(expiry.value)) : false;
+        const expirationDate = expiry
+            ? serializeDate(luxon.DateTime.fromJSDate(expiry.value))
+            : false;
         const { lot, reason } = await this.pos.lotTrackingCheckLot(
             product,
             lotBarcode.code,
-            expirationDate
+            expirationDate,
         );
         if (reason && this.pos.config.lot_tracking_block_ineligible) {
             this.pos.lotTrackingRefuse(product, lotBarcode.code, reason);
