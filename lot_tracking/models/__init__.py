@@ -5,6 +5,7 @@ from . import (
     lot_tracking_expiry_kpi,
     lot_tracking_recall,
     lot_tracking_recall_line,
+    lot_tracking_suggestion,
     pos_config,
     pos_order,
     pos_order_line,

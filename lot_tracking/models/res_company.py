@@ -27,3 +27,8 @@ class ResCompany(models.Model):
         "Write Off Expired Lots Automatically",
         help="The daily expiry run writes off the stock of expired lots.",
     )
+    lot_tracking_velocity_days = fields.Integer(
+        "Sales Velocity Window",
+        default=30,
+        help="Days of past sales used to project when each lot will sell out.",
+    )

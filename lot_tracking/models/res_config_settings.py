@@ -25,3 +25,6 @@ class ResConfigSettings(models.TransientModel):
     lot_tracking_auto_write_off = fields.Boolean(
         related="company_id.lot_tracking_auto_write_off", readonly=False
     )
+    lot_tracking_velocity_days = fields.Integer(
+        related="company_id.lot_tracking_velocity_days", readonly=False
+    )

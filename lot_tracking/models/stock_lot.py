@@ -54,6 +54,12 @@ class StockLot(models.Model):
     )
     sale_block_reason = fields.Char(compute="_compute_sale_status")
     event_ids = fields.One2many("lot.tracking.event", "lot_id", string="Events")
+    markdown_percent = fields.Float(
+        "Markdown (%)",
+        readonly=True,
+        tracking=True,
+        help="Discount the Point of Sale applies to this lot (set by slow-mover suggestions).",
+    )
     event_count = fields.Integer(compute="_compute_event_count")
 
     _sql_constraints = [
@@ -83,13 +89,13 @@ class StockLot(models.Model):
                 "blocked": _("Blocked"),
                 "recalled": _("Recalled"),
             }[self.quality_state]
+        if self.expiration_date and self.expiration_date <= now:
+            return _("Expired on %(date)s", date=fields.Date.to_string(self.expiration_date))
         if self.removal_date and self.removal_date <= now:
             return _(
                 "Past its removal date (%(date)s)",
                 date=fields.Date.to_string(self.removal_date),
             )
-        if not self.removal_date and self.expiration_date and self.expiration_date <= now:
-            return _("Expired on %(date)s", date=fields.Date.to_string(self.expiration_date))
         return False
 
     @api.model

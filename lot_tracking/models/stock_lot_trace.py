@@ -10,8 +10,9 @@ COST_GROUPS = ("stock.group_stock_manager", "account.group_account_manager")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Trace and exports kept apart from the lot twin (models/stock_lot.py) to keep both readable.
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _inherit = "stock.lot"  # pylint: disable=consider-merging-classes-inherited
 
     # ------------------------------------------------------------------------------------
     # Trace data, shared by the PDF and the XLSX trace

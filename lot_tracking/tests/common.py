@@ -89,14 +89,15 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
             wizard.save().process()
         return picking
 
-    def _deliver(self, product, lot, qty, partner=None):
+    def _deliver(self, product, lot, qty, partner=None, location=None):
         """Deliver ``qty`` of ``lot`` to a customer, the lot chosen by hand."""
         customers = self.env.ref("stock.stock_location_customers")
+        source = location or self.stock_location
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": self.warehouse.out_type_id.id,
                 "partner_id": (partner or self.customer).id,
-                "location_id": self.stock_location.id,
+                "location_id": source.id,
                 "location_dest_id": customers.id,
                 "move_ids": [
                     Command.create(
@@ -104,7 +105,7 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
                             "name": product.name,
                             "product_id": product.id,
                             "product_uom_qty": qty,
-                            "location_id": self.stock_location.id,
+                            "location_id": source.id,
                             "location_dest_id": customers.id,
                         }
                     )

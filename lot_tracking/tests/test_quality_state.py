@@ -56,7 +56,9 @@ class TestQualityState(LotTrackingCommon):
         self.assertFalse(lot.is_sellable)
         self.assertIn("Expired on", lot.sale_block_reason)
         # the removal date, when set, is the cut-off
-        lot.removal_date = now - timedelta(hours=1)
+        lot.write(
+            {"expiration_date": now + timedelta(days=5), "removal_date": now - timedelta(hours=1)}
+        )
         self.assertIn("removal date", lot.sale_block_reason)
         lot.write(
             {"removal_date": now + timedelta(days=2), "expiration_date": now + timedelta(days=5)}

@@ -322,7 +322,9 @@ class TestTraceReport(LotTrackingCommon):
             ],
         )
         self.assertEqual(moves[1][4], self.receipt.purchase_id.name)
-        self._assert_near(moves[3][0], self.lot._lot_tracking_local(self.delivery.date_done))
+        self._assert_near(
+            moves[3][0], self.lot._lot_tracking_local(self.delivery.move_line_ids.date)
+        )
         self.assertEqual(
             self._values(book["Stock"])[1:],
             [
@@ -377,7 +379,7 @@ class TestTraceReport(LotTrackingCommon):
         self.assertEqual(receiving["Source Document"], self.receipt.purchase_id.name)
         self.assertTrue(receiving["Traceability Lot Code Source"].startswith("Fresh Fields Foods"))
         self._assert_near(
-            receiving["Event Date"], self.lot._lot_tracking_local(self.receipt.date_done)
+            receiving["Event Date"], self.lot._lot_tracking_local(self.receipt.move_line_ids.date)
         )
         self.assertEqual((shipping["Quantity"], shipping["Unit of Measure"]), (4, "Units"))
         self.assertEqual(shipping["Location"], self.stock_location.complete_name)

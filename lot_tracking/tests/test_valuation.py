@@ -3,7 +3,6 @@ import io
 
 import openpyxl
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
