@@ -76,7 +76,8 @@ class PosOrderLine(models.Model):
     def _lot_tracking_read_lots(self, lots):
         """The lots as the Point of Sale knows them (``product_qty`` is added by the caller)."""
         return lots.sudo().read(
-            ["name", "expiration_date", "supplier_lot_code", "product_id"], load=False
+            ["name", "expiration_date", "supplier_lot_code", "markdown_percent", "product_id"],
+            load=False,
         )
 
     @api.model

@@ -50,6 +50,8 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
             ]
         }
         cls.lots["Y-RECALLED"]._lot_tracking_set_quality_state("recalled")
+        # a slow mover marked down: the till applies it as the line's discount
+        cls.lots["Y-LATE"].markdown_percent = 20
 
     @classmethod
     def _create_lot(cls, name, days, qty, **vals):
@@ -77,9 +79,14 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
         order = self.main_pos_config.current_session_id.order_ids
         self.assertEqual(order.state, "paid")
         lines = [
-            (line.pack_lot_ids.lot_name, line.qty, line.lot_auto_selected) for line in order.lines
+            (line.pack_lot_ids.lot_name, line.qty, line.lot_auto_selected, line.discount)
+            for line in order.lines
         ]
-        self.assertEqual(lines, [("Y-SOON", 3, True), ("Y-NONE", 2, False), ("Y-LATE", 1, False)])
+        self.assertEqual(
+            lines,
+            [("Y-SOON", 3, True, 0), ("Y-NONE", 2, False, 0), ("Y-LATE", 1, False, 20)],
+        )
+        self.assertAlmostEqual(order.amount_total, 3 * 2 + 2 * 2 + 1 * 2 * 0.8)
         self.assertEqual(self.env["stock.lot"].search_count([("name", "=", "SUP-LATE")]), 0)
         self.assertEqual(order.picking_ids.state, "done")
         self.assertEqual(

@@ -397,3 +397,19 @@ class TestTraceReport(LotTrackingCommon):
         wizard.product_ids = self.cheese
         rows = self._values(self._xlsx(wizard.action_export_xlsx()).active)
         self.assertEqual([row[4] for row in rows[1:]], ["Cheese"])
+
+    def test_trace_data_queries_do_not_grow_with_movements(self):
+        def count():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            data = self.env["stock.lot"].browse(self.lot.id)._lot_tracking_trace_data()
+            return self.env.cr.sql_log_count - before, len(data["movements"])
+
+        count()  # warm the registry caches (groups, selections) like a running server
+        few, moves = count()
+        other = self.env["res.partner"].create({"name": "Village Deli"})
+        for _i in range(3):
+            self._transfer(self.warehouse.int_type_id, self.cold_room, 0.5)
+        self._transfer(self.warehouse.out_type_id, self.customers, 1, other)
+        self.assertEqual(count(), (few, moves + 4))

@@ -89,6 +89,16 @@ registry.category("web_tour.tours").add("lot_tracking_pos_tour", {
             // The supplier's label: its lot code is found as the lot's supplier code.
             scan_barcode(gs1Label("SUP-LATE", 20)),
             lotLine("Y-LATE", "1"),
+            {
+                content: "Y-LATE is marked down 20 %: the till applies it as the line's discount",
+                trigger: `${line("Y-LATE")}:contains("20")`,
+                run: () => {
+                    const discount = window.posmodel.get_order().get_selected_orderline().discount;
+                    if (discount !== 20) {
+                        throw new Error(`Y-LATE line discount is ${discount}, not 20`);
+                    }
+                },
+            },
             ProductScreen.checkOrderlinesNumber(3),
 
             ProductScreen.clickPayButton(),

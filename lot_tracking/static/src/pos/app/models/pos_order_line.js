@@ -11,6 +11,24 @@ patch(PosOrderline.prototype, {
         );
     },
 
+    setPackLotLines() {
+        const result = super.setPackLotLines(...arguments);
+        this.lotTrackingApplyMarkdown();
+        return result;
+    },
+
+    /** A slow-moving lot's markdown is the line's discount while that lot is on it. */
+    lotTrackingApplyMarkdown() {
+        const lotName = this.pack_lot_ids[0]?.lot_name;
+        const markdown = (lotName && this.lotTrackingLot(lotName)?.markdown_percent) || 0;
+        if (markdown) {
+            this.set_discount(markdown);
+        } else if (this.uiState.lotTrackingMarkdown) {
+            this.set_discount(0);
+        }
+        this.uiState.lotTrackingMarkdown = markdown;
+    },
+
     getDisplayData() {
         const data = super.getDisplayData();
         if (this.product_id.tracking === "lot") {
