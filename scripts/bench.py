@@ -6,10 +6,11 @@ Each benchmark builds its data inside a transaction that is rolled back.
 """
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
+
+from benchlib import median_ms
 
 CORE_MODULES = (
     "stock,stock_account,purchase_stock,product_expiry,point_of_sale,barcodes_gs1_nomenclature"
@@ -107,15 +108,6 @@ def receipt_benchmark(lines, typed_names):
         return elapsed, env.cr.sql_log_count - queries
 
     return run
-
-
-def median_ms(func, runs=5):
-    timings = []
-    for _i in range(runs):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def valuation_report_benchmark(lots):

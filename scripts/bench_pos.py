@@ -6,22 +6,12 @@ location, times core's method body and ours on that same data (median of 5 runs 
 cache cleared before every run), and rolls everything back.
 """
 
-import statistics
-import time
 from contextlib import closing
 from datetime import timedelta
 
+from benchlib import median_ms
+
 LOTS = 2000
-RUNS = 5
-
-
-def _median_ms(func):
-    timings = []
-    for _i in range(RUNS):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def run(env):
@@ -79,7 +69,7 @@ def run(env):
             return order_line.get_existing_lots(*args)
 
         assert len(core()) == len(ours()) == LOTS
-        core_ms, ours_ms = _median_ms(core), _median_ms(ours)
+        core_ms, ours_ms = median_ms(core), median_ms(ours)
     return {
         "name": f"POS get_existing_lots, {LOTS} lots",
         "core_ms": round(core_ms, 2),

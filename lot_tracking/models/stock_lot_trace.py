@@ -151,11 +151,12 @@ class StockLot(models.Model):
             for line in lines.filtered(lambda ml: ml.picking_id.pos_order_id):
                 sign = -1 if line.location_id.usage == "customer" else 1
                 quantities[line.picking_id.pos_order_id] += sign * line.quantity_product_uom
+        with_session = self.env["pos.session"].has_access("read")
         return [
             {
                 "name": order.name,
                 "date": order.date_order,
-                "session": order.session_id.name,
+                "session": order.session_id.name if with_session else "",
                 "customer": order.partner_id.display_name or "",
                 "quantity": quantity,
             }

@@ -1,6 +1,7 @@
 import base64
 import datetime
 import io
+from uuid import uuid4
 
 import openpyxl
 from lxml import html
@@ -9,6 +10,7 @@ from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import LotTrackingCommon
+from .test_pos import PosLotTrackingCommon
 
 REPORT = "lot_tracking.action_report_lot_trace"
 
@@ -413,3 +415,57 @@ class TestTraceReport(LotTrackingCommon):
             self._transfer(self.warehouse.int_type_id, self.cold_room, 0.5)
         self._transfer(self.warehouse.out_type_id, self.customers, 1, other)
         self.assertEqual(count(), (few, moves + 4))
+
+
+@tagged("post_install", "-at_install")
+class TestTraceReportPos(PosLotTrackingCommon):
+    def test_pos_sale_shows_the_order_and_its_customer(self):
+        self.open_new_session()
+        data = self.create_ui_order_data([(self.yogurt, 2)], customer=self.customer)
+        data["lines"][0][2]["pack_lot_ids"] = [Command.create({"lot_name": "Y-LATE"})]
+        data.update(state="paid", access_token=str(uuid4()))
+        result = self.env["pos.order"].sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        trace = self.lot_late._lot_tracking_trace_data()
+        self.assertEqual(
+            [(m["kind"], m["partner"], m["pos_order"], m["quantity"]) for m in trace["movements"]],
+            [("pos_sale", "Customer 1", order.name, 2)],
+        )
+        expected = [
+            {
+                "name": order.name,
+                "date": order.date_order,
+                "session": self.pos_session.name,
+                "customer": "Customer 1",
+                "quantity": 2,
+            }
+        ]
+        self.assertEqual(trace["pos_orders"], expected)
+        # Without POS rights, a stock user still sees the order behind the POS picking.
+        stock_user = self.env["res.users"].create(
+            {
+                "name": "Storekeeper",
+                "login": "lt_storekeeper",
+                "groups_id": [Command.set([self.env.ref("stock.group_stock_user").id])],
+            }
+        )
+        self.assertFalse(stock_user.has_group("point_of_sale.group_pos_user"))
+        lot = self.lot_late.with_user(stock_user)
+        self.assertEqual(
+            lot._lot_tracking_trace_data()["pos_orders"], [dict(expected[0], session="")]
+        )
+        content, _format = (
+            self.env["ir.actions.report"]
+            .with_user(stock_user)
+            ._render_qweb_html("lot_tracking.action_report_lot_trace", lot.ids)
+        )
+        cells = html.fromstring(content).xpath("//table[@name='lot_pos_orders']/tbody/tr/td")
+        self.assertEqual(
+            [cell.text_content().strip() for cell in cells][1:4],
+            [order.name, "", "Customer 1"],
+        )
+        # Sales to consumers are not FSMA 204 shipping events.
+        wizard = self.env["lot.tracking.fsma.wizard"].create(
+            {"date_from": fields.Date.today(), "date_to": fields.Date.today()}
+        )
+        self.assertFalse(wizard._fsma_rows())
