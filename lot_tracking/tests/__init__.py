@@ -3,6 +3,7 @@ from . import test_gs1
 from . import test_performance
 from . import test_pos
 from . import test_pos_tour
+from . import test_pos_valuation
 from . import test_quality_state
 from . import test_recall
 from . import test_receiving
