@@ -1,5 +1,6 @@
 from . import test_expiry
 from . import test_gs1
+from . import test_gs1_nomenclature
 from . import test_performance
 from . import test_pos
 from . import test_pos_tour
