@@ -6,9 +6,9 @@ Each benchmark builds its data inside a transaction that is rolled back.
 """
 
 import argparse
+import importlib
 import sys
 import time
-from pathlib import Path
 
 from benchlib import median_ms
 
@@ -26,7 +26,7 @@ def parse_args():
     parser.add_argument("--expiry-lots", type=int, default=100000)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
     parser.add_argument(
-        "--only", choices=["receipt", "valuation", "expiry", "pos"], help="one benchmark"
+        "--only", choices=["receipt", "valuation", "expiry", "pos", "trace"], help="one benchmark"
     )
     return parser.parse_args()
 
@@ -274,7 +274,9 @@ def main():
     if args.only in (None, "expiry"):
         expiry_benchmarks(odoo, args.expiry_lots)
     if args.only in (None, "pos"):
-        pos_benchmarks(odoo)
+        module_benchmarks(odoo, ["bench_pos"])
+    if args.only in (None, "trace"):
+        module_benchmarks(odoo, ["bench_trace"])
     return 0
 
 
@@ -317,13 +319,10 @@ def expiry_benchmarks(odoo, lot_count):
     )
 
 
-def pos_benchmarks(odoo):
-    pos_bench = Path(__file__).with_name("bench_pos.py")
-    if pos_bench.exists():
-        sys.path.insert(0, str(pos_bench.parent))
-        import bench_pos  # noqa: PLC0415
-
-        result = in_rollback(odoo, DB_LT, bench_pos.run)
+def module_benchmarks(odoo, names):
+    """Benchmarks kept beside this script as modules with a ``run(env) -> dict``."""
+    for name in names:
+        result = in_rollback(odoo, DB_LT, importlib.import_module(name).run)
         print(
             f"{result['name']}: core {result['core_ms']:.1f} ms, lot_tracking "
             f"{result['ours_ms']:.1f} ms, ratio {result['ratio']:.2f}x"

@@ -1,5 +1,3 @@
-import base64
-
 from odoo import fields, models
 
 from ..tools.xlsx import build_xlsx
@@ -104,16 +102,4 @@ class LotTrackingValuationReport(models.Model):
             for line in lines
         ]
         content = build_xlsx(_("Lot Valuation"), columns, rows)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "lot_valuation.xlsx",
-                "datas": base64.b64encode(content),
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "res_model": self._name,
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        return self.env["stock.lot"]._lot_tracking_xlsx_action("lot_valuation.xlsx", content)
