@@ -85,7 +85,7 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
         picking.move_ids.picked = True
         action = picking.button_validate()
         if isinstance(action, dict) and action.get("res_model") == "stock.backorder.confirmation":
-            wizard = Form(picking.env[action["res_model"]].with_context(action["context"]))
+            wizard = Form(picking.env[action["res_model"]].with_context(**action["context"]))
             wizard.save().process()
         return picking
 
