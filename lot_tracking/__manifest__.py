@@ -45,6 +45,9 @@
         "views/pos_order_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "lot_tracking/static/src/stock/**/*",
+        ],
         "point_of_sale._assets_pos": [
             "lot_tracking/static/src/pos/**/*",
         ],

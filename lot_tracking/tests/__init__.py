@@ -9,5 +9,6 @@ from . import test_quality_state
 from . import test_recall
 from . import test_receiving
 from . import test_suggestion
+from . import test_traceability_tour
 from . import test_trace_report
 from . import test_valuation
