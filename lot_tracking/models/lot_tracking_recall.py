@@ -1,8 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from .stock_lot import MANAGER_GROUP
-
 
 class LotTrackingRecall(models.Model):
     """A recall: lots taken out of sale everywhere, with who got them and what is left."""
@@ -60,8 +58,9 @@ class LotTrackingRecall(models.Model):
             recall.quantity_in_stock = sum(left.mapped("quantity"))
 
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(self.env._("Only Lot Tracking managers can run recalls."))
+        self.env["stock.lot"]._lot_tracking_check_manager(
+            self.env._("Only Lot Tracking managers can run recalls.")
+        )
 
     def action_select_lots(self):
         """Add every lot of the product received from the supplier in the date range."""

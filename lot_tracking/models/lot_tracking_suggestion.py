@@ -5,8 +5,6 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from .stock_lot import MANAGER_GROUP
-
 MAX_MARKDOWN = 50
 
 
@@ -138,8 +136,9 @@ class LotTrackingSuggestion(models.Model):
     # Decisions
     # ------------------------------------------------------------------------------------
     def _check_decidable(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(self.env._("Only Lot Tracking managers can decide on suggestions."))
+        self.env["stock.lot"]._lot_tracking_check_manager(
+            self.env._("Only Lot Tracking managers can decide on suggestions.")
+        )
         if self.filtered(lambda s: s.state != "new"):
             raise UserError(self.env._("This suggestion has already been decided."))
 

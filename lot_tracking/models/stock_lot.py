@@ -129,13 +129,17 @@ class StockLot(models.Model):
         for lot in self:
             lot.event_count = counts.get(lot, 0)
 
+    @api.model
+    def _lot_tracking_check_manager(self, message):
+        """Raise ``message`` unless a Lot Tracking manager (or the system) is acting."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(message)
+
     def write(self, vals):
-        if (
-            "quality_state" in vals
-            and not self.env.su
-            and not self.env.user.has_group(MANAGER_GROUP)
-        ):
-            raise AccessError(self.env._("Only Lot Tracking managers can change a lot's state."))
+        if "quality_state" in vals:
+            self._lot_tracking_check_manager(
+                self.env._("Only Lot Tracking managers can change a lot's state.")
+            )
         return super().write(vals)
 
     def _lot_tracking_short_shelf_life(self, now):
@@ -186,8 +190,7 @@ class StockLot(models.Model):
         expiry cron, as superuser).
         """
         _ = self.env._
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only Lot Tracking managers can write off lots."))
+        self._lot_tracking_check_manager(_("Only Lot Tracking managers can write off lots."))
         quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),

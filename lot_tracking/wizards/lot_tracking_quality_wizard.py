@@ -1,7 +1,4 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError
-
-from ..models.stock_lot import MANAGER_GROUP
 
 
 class LotTrackingQualityWizard(models.TransientModel):
@@ -21,7 +18,8 @@ class LotTrackingQualityWizard(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only Lot Tracking managers can change a lot's state."))
+        self.env["stock.lot"]._lot_tracking_check_manager(
+            self.env._("Only Lot Tracking managers can change a lot's state.")
+        )
         self.lot_ids._lot_tracking_set_quality_state(self.new_state, note=self.reason)
         return {"type": "ir.actions.act_window_close"}
