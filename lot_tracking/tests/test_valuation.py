@@ -192,6 +192,10 @@ class TestLotValuation(LotTrackingCommon):
         self.assertAlmostEqual(ours, 139.32)
         in_stock = Report.search([("location_id", "=", self.stock_location.id)])
         self.assertEqual(in_stock, lines)
+        other = self.env["res.company"].create({"name": "Other Co"})
+        outsider = self._create_user("lt_outsider", "stock.group_stock_manager")
+        outsider.write({"company_ids": [(6, 0, other.ids)], "company_id": other.id})
+        self.assertFalse(Report.with_user(outsider).search([]), "other companies' lots hidden")
         action = lines.action_lot_tracking_export_xlsx()
         attachment = self.env["ir.attachment"].browse(
             int(action["url"].split("/")[3].split("?")[0])
