@@ -23,6 +23,8 @@ class StockPicking(models.Model):
     def _inverse_lot_tracking_barcode(self):
         for picking in self.filtered("lot_tracking_barcode"):
             picking.lot_tracking_scan(picking.lot_tracking_barcode)
+        # the form reads the field back: empty, ready for the next scan
+        self.invalidate_recordset(["lot_tracking_barcode"])
 
     def action_lot_tracking_scan(self):
         """The scan button: the form saved the barcode (inverse) before calling this."""
