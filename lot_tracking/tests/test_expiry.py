@@ -13,6 +13,7 @@ class TestExpiryCron(LotTrackingCommon):
         super().setUpClass()
         cls.env.ref("product_expiry.mail_activity_type_alert_date_reached").default_user_id = False
         cls.manager.email = "quality@example.com"
+        cls.stock_user.email = "picker@example.com"
         cls.company.lot_tracking_expiry_warning_days = 30
         cls.pill = cls._create_lot_product("Pill", "2000000000077", alert_time=5)
         now = fields.Datetime.now()
@@ -72,7 +73,8 @@ class TestExpiryCron(LotTrackingCommon):
         self.assertEqual(alert.quantity, 4)
         digest = self._digests()
         self.assertEqual(len(digest), 1, "one digest for the run that found lots, none after")
-        self.assertEqual(digest.recipient_ids, self.manager.partner_id)
+        self.assertIn(self.manager.partner_id, digest.recipient_ids)
+        self.assertNotIn(self.stock_user.partner_id, digest.recipient_ids, "managers only")
         body = digest.body_html
         for fact in ("due", "own_window_due", "Yogurt", self.stock_location.display_name, "4.0"):
             self.assertIn(fact, body)
