@@ -87,12 +87,13 @@ class LotTrackingValuationReport(models.Model):
             (_("Currency"), "text"),
         ]
         states = dict(self._fields["quality_state"]._description_selection(self.env))
+        Lot = self.env["stock.lot"]
         rows = [
             (
                 line.product_id.display_name,
                 line.lot_id.name,
                 states.get(line.quality_state),
-                line.expiration_date,
+                Lot._lot_tracking_local(line.expiration_date),
                 line.quantity,
                 line.uom_id.name,
                 line.unit_cost,
@@ -102,4 +103,4 @@ class LotTrackingValuationReport(models.Model):
             for line in lines
         ]
         content = build_xlsx(_("Lot Valuation"), columns, rows)
-        return self.env["stock.lot"]._lot_tracking_xlsx_action("lot_valuation.xlsx", content)
+        return Lot._lot_tracking_xlsx_action("lot_valuation.xlsx", content)
