@@ -72,9 +72,8 @@ class StockLot(models.Model):
     ]
 
     @api.depends("quality_state", "removal_date", "expiration_date")
-    @api.depends_context("lot_tracking_at")
     def _compute_sale_status(self):
-        now = self.env.context.get("lot_tracking_at") or fields.Datetime.now()
+        now = fields.Datetime.now()
         for lot in self:
             lot.sale_block_reason = lot._lot_tracking_block_reason(now)
             lot.is_sellable = not lot.sale_block_reason
