@@ -32,3 +32,9 @@ class ResCompany(models.Model):
         default=30,
         help="Days of past sales used to project when each lot will sell out.",
     )
+    lot_tracking_observation_days = fields.Integer(
+        "Observation Window",
+        default=7,
+        help="Days a lot must have been in stock before its sales pace is judged: younger lots "
+        "have no velocity yet, so they are never reported as stagnating or unsold.",
+    )

@@ -1,1 +1,2 @@
+from . import lot_tracking_analysis
 from . import lot_tracking_valuation_report

@@ -1,0 +1,279 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import tagged
+
+from .common import LotTrackingCommon
+
+
+class AnalyticsCommon(LotTrackingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"lot_tracking_velocity_days": 30, "lot_tracking_observation_days": 7})
+
+    def _receive(self, product, qty, price=5.0, partner=None):
+        """Receive ``qty`` of ``product`` from a supplier; return the new lot."""
+        receipt = self._purchase([(product, qty, price)], partner=partner)
+        self._validate(receipt)
+        return receipt.move_line_ids.lot_id
+
+    @staticmethod
+    def _age(lot, days, expires_in=None):
+        """Make ``lot`` first received ``days`` ago, expiring ``expires_in`` days from now."""
+        now = fields.Datetime.now()
+        vals = {"receipt_date": now - timedelta(days=days)}
+        if expires_in is not None:
+            vals["expiration_date"] = now + timedelta(days=expires_in)
+        lot.write(vals)
+
+    def _return(self, delivery, qty):
+        """A customer brings back ``qty`` of what ``delivery`` shipped."""
+        wizard = self.env["stock.return.picking"].create({"picking_id": delivery.id})
+        wizard.product_return_moves.quantity = qty
+        picking = wizard._create_return()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                **move._prepare_move_line_vals(quantity=qty),
+                "lot_id": delivery.move_line_ids.lot_id.id,
+            }
+        )
+        return self._validate(picking)
+
+    def _count(self, lot, counted, location=None):
+        """Apply a physical count of ``lot`` (Physical Inventory, Apply)."""
+        quant = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": lot.product_id.id,
+                    "location_id": (location or self.stock_location).id,
+                    "lot_id": lot.id,
+                    "inventory_quantity": counted,
+                }
+            )
+        )
+        quant.action_apply_inventory()
+        return quant
+
+    def _row(self, lot):
+        return self.env["lot.tracking.analysis"].search([("lot_id", "=", lot.id)])
+
+
+@tagged("post_install", "-at_install")
+class TestLotAnalysis(AnalyticsCommon):
+    def test_quantities_of_a_lot(self):
+        """Two-step receipt of 100 counted once; +5 inventory gain not received; 30 delivered,
+        10 returned (sold 20); 5 scrapped; 80 on hand; utilization 20 %."""
+        self.warehouse.reception_steps = "two_steps"
+        receipt = self._purchase([(self.cheese, 100, 4.0)])
+        self._validate(receipt)
+        lot = receipt.move_line_ids.lot_id
+        putaway = receipt.move_ids.move_dest_ids.picking_id
+        self.assertEqual(putaway.location_dest_id, self.stock_location)
+        self._validate(putaway)
+        self.assertEqual(putaway.state, "done")
+        self.assertEqual(putaway.move_line_ids.lot_id, lot)
+
+        self._count(lot, 105)  # an inventory gain is not a receipt
+        delivery = self._deliver(self.cheese, lot, 30)
+        self._return(delivery, 10)
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": self.cheese.id,
+                "lot_id": lot.id,
+                "scrap_qty": 5,
+                "location_id": self.stock_location.id,
+            }
+        )
+        scrap.action_validate()
+
+        row = self._row(lot)
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "product_id": self.cheese.id,
+                    "supplier_id": self.supplier.id,
+                    "company_id": self.company.id,
+                    "categ_id": self.cheese.categ_id.id,
+                    "quality_state": "released",
+                    "qty_received": 100.0,
+                    "qty_sold": 20.0,
+                    "qty_returned": 10.0,
+                    "qty_scrapped": 5.0,
+                    "qty_on_hand": 80.0,
+                    "utilization": 20.0,
+                    "days_in_stock": 0,
+                    "has_velocity": False,
+                    "sales_per_day": 0.0,
+                    "projected_unsold_qty": 0.0,
+                    "is_stagnating": False,
+                }
+            ],
+        )
+
+    def test_nothing_received_is_zero_utilization(self):
+        lot = self.env["stock.lot"].create(
+            {"name": "FOUND", "product_id": self.cheese.id, "company_id": self.company.id}
+        )
+        self._count(lot, 4)
+        self.assertRecordValues(
+            self._row(lot),
+            [{"qty_received": 0.0, "qty_on_hand": 4.0, "utilization": 0.0, "days_in_stock": 0}],
+        )
+
+    def test_pace_and_first_expiry_first_projection(self):
+        """Yogurt sells 30 in the 30-day window: 1 a day. Lot A (70 left, 20 days to expiry)
+        sells 20 and leaves 50; lot B (50, 60 days) sells from day 20 to 60: 40, leaves 10.
+        A young lot C of cheese, received today, has no pace and is not stagnating."""
+        lot_a = self._receive(self.yogurt, 100)
+        lot_b = self._receive(self.yogurt, 50)
+        lot_c = self._receive(self.cheese, 10)
+        self._age(lot_a, 40, expires_in=20)
+        self._age(lot_b, 40, expires_in=60)
+        self._age(lot_c, 0, expires_in=5)
+        self._deliver(self.yogurt, lot_a, 30)
+        fresh = self._receive(self.cheese, 8)  # old cheese sells well: still no pace for C
+        self._age(fresh, 10, expires_in=100)
+        self._deliver(self.cheese, fresh, 5)
+
+        rows = self.env["lot.tracking.analysis"].search(
+            [("lot_id", "in", (lot_a | lot_b | lot_c | fresh).ids)]
+        )
+        by_lot = {row.lot_id: row for row in rows}
+        self.assertRecordValues(
+            by_lot[lot_a],
+            [
+                {
+                    "qty_on_hand": 70.0,
+                    "days_in_stock": 40,
+                    "has_velocity": True,
+                    "sales_per_day": 1.0,
+                    "days_of_cover": 70.0,
+                    "days_to_expiry": 20,
+                    "projected_unsold_qty": 50.0,
+                    "projected_unsold_value": 250.0,
+                    "is_stagnating": True,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            by_lot[lot_b],
+            [
+                {
+                    "sales_per_day": 0.0,
+                    "days_to_expiry": 60,
+                    "projected_unsold_qty": 10.0,
+                    "is_stagnating": True,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            by_lot[lot_c],
+            [
+                {
+                    "days_in_stock": 0,
+                    "has_velocity": False,
+                    "sales_per_day": 0.0,
+                    "days_to_expiry": 5,
+                    "projected_unsold_qty": 0.0,
+                    "is_stagnating": False,
+                }
+            ],
+        )
+        # 10 days in stock (< 30-day window): 5 sold over 10 days; 3 left last 6 days.
+        self.assertRecordValues(
+            by_lot[fresh],
+            [
+                {
+                    "days_in_stock": 10,
+                    "sales_per_day": 0.5,
+                    "days_of_cover": 6.0,
+                    "projected_unsold_qty": 0.0,
+                    "is_stagnating": False,
+                }
+            ],
+        )
+        Analysis = self.env["lot.tracking.analysis"]
+        scope = [("lot_id", "in", rows.lot_id.ids)]
+        self.assertEqual(
+            Analysis.search([*scope, ("is_stagnating", "=", True)]).lot_id, lot_a | lot_b
+        )
+        fastest = Analysis.search([*scope, ("has_velocity", "=", True), ("sales_per_day", ">", 0)])
+        self.assertEqual(fastest.lot_id.ids, [lot_a.id, fresh.id], "fastest first")
+
+    def test_observation_window_decides_when_a_lot_has_a_pace(self):
+        lot = self._receive(self.yogurt, 10)
+        self._age(lot, 6, expires_in=2)
+        row = self._row(lot)
+        self.assertFalse(row.has_velocity)
+        self.assertFalse(row.is_stagnating, "6 days < a 7-day window: not judged yet")
+        self.assertEqual(row.projected_unsold_qty, 0.0)
+        self._age(lot, 7, expires_in=2)
+        self.env.invalidate_all()
+        row = self._row(lot)
+        self.assertTrue(row.has_velocity)
+        self.assertTrue(row.is_stagnating, "7 days without a sale")
+        self.assertEqual(row.projected_unsold_qty, 10.0)
+
+    def test_pivot_by_category(self):
+        lot = self._receive(self.yogurt, 10)
+        self._deliver(self.yogurt, lot, 4)
+        groups = self.env["lot.tracking.analysis"].read_group(
+            [("lot_id", "=", lot.id)], ["qty_sold:sum", "qty_on_hand:sum"], ["categ_id"]
+        )
+        self.assertEqual(
+            [(g["categ_id"][0], g["qty_sold"], g["qty_on_hand"]) for g in groups],
+            [(self.yogurt.categ_id.id, 4.0, 6.0)],
+        )
+
+    def test_other_company_lots_are_hidden(self):
+        lot = self._receive(self.yogurt, 10)
+        other = self.setup_other_company()["company"]
+        user = self._create_user("lt_other", "stock.group_stock_user")
+        user.write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
+        Analysis = self.env["lot.tracking.analysis"]
+        self.assertTrue(Analysis.with_user(self.stock_user).search([("lot_id", "=", lot.id)]))
+        self.assertFalse(Analysis.with_user(user).search([("lot_id", "=", lot.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestLotAnalysisQueryCount(AnalyticsCommon):
+    """Reading the analysis costs the same queries for one lot and for many."""
+
+    def _lots(self, count):
+        product = self._create_lot_product(f"Counted {count}", False)
+        lots = self.env["stock.lot"].create(
+            [
+                {"name": f"A{count}-{i}", "product_id": product.id, "company_id": self.company.id}
+                for i in range(count)
+            ]
+        )
+        for lot in lots:
+            self.env["stock.quant"]._update_available_quantity(
+                product, self.stock_location, 3, lot_id=lot
+            )
+        return product
+
+    def _read(self, product):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return self.env["lot.tracking.analysis"].search_read(
+            [("product_id", "=", product.id)],
+            ["lot_id", "product_id", "qty_on_hand", "sales_per_day", "projected_unsold_qty"],
+        )
+
+    def test_same_queries_for_1_and_100_lots(self):
+        one, many = self._lots(1), self._lots(100)
+        self._read(one)  # warm caches
+        before = self.env.cr.sql_log_count
+        self.assertEqual(len(self._read(one)), 1)
+        queries = self.env.cr.sql_log_count - before
+        with self.assertQueryCount(queries):
+            rows = self._read(many)
+        self.assertEqual(len(rows), 100)
+        self.assertEqual({row["qty_on_hand"] for row in rows}, {3.0})
