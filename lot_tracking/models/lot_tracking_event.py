@@ -13,6 +13,7 @@ EVENT_TYPES = [
     ("expired", "Expired"),
     ("written_off", "Written off"),
     ("alert", "Alert"),
+    ("counted", "Counted"),
 ]
 
 
@@ -33,6 +34,11 @@ class LotTrackingEvent(models.Model):
     picking_id = fields.Many2one("stock.picking", index="btree_not_null")
     pos_order_id = fields.Many2one("pos.order", index="btree_not_null")
     quantity = fields.Float(digits="Product Unit of Measure")
+    system_quantity = fields.Float(
+        digits="Product Unit of Measure",
+        help="Of a count: the quantity the system had just before the counted quantity was "
+        "applied.",
+    )
     note = fields.Text()
     # GS1 identifiers of a scanned unit or pallet: each may be received only once.
     gs1_serial = fields.Char("GS1 Serial (AI 21)", index="btree_not_null")

@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.tools import float_compare
+
+from ..tools import period
 
 
 class ResCompany(models.Model):
@@ -38,3 +41,42 @@ class ResCompany(models.Model):
         help="Days a lot must have been in stock before its sales pace is judged: younger lots "
         "have no velocity yet, so they are never reported as stagnating or unsold.",
     )
+    lot_tracking_count_tolerance = fields.Float(
+        "Count Tolerance",
+        digits="Product Unit of Measure",
+        default=0.0,
+        help="A count of a lot is accurate when the counted quantity differs from the system's "
+        "by at most this many units.",
+    )
+
+    def _lot_tracking_stock_accuracy(self, date_from, date_to):
+        """Lot-specific stock accuracy of these companies over ``[date_from, date_to]``:
+        ``{"counts": n, "accurate": n, "rate": % or False when nothing was counted}``."""
+        start, end = period.bounds(date_from, date_to)
+        groups = (
+            self.env["lot.tracking.event"]
+            .sudo()
+            ._read_group(
+                [
+                    ("event_type", "=", "counted"),
+                    ("company_id", "in", self.ids),
+                    ("date", ">=", start),
+                    ("date", "<=", end),
+                ],
+                ["company_id", "quantity", "system_quantity"],
+                ["__count"],
+            )
+        )
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        counts = accurate = 0
+        for company, quantity, system_quantity, count in groups:
+            counts += count
+            difference = abs(quantity - system_quantity)
+            tolerance = company.lot_tracking_count_tolerance
+            if float_compare(difference, tolerance, precision_digits=digits) <= 0:
+                accurate += count
+        return {
+            "counts": counts,
+            "accurate": accurate,
+            "rate": 100.0 * accurate / counts if counts else False,
+        }

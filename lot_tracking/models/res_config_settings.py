@@ -31,3 +31,6 @@ class ResConfigSettings(models.TransientModel):
     lot_tracking_observation_days = fields.Integer(
         related="company_id.lot_tracking_observation_days", readonly=False
     )
+    lot_tracking_count_tolerance = fields.Float(
+        related="company_id.lot_tracking_count_tolerance", readonly=False
+    )

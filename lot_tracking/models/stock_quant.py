@@ -17,3 +17,25 @@ class StockQuant(models.Model):
                 [["|", ("lot_id", "=", False), ("lot_id.quality_state", "=", "released")], domain]
             )
         return domain
+
+    def _apply_inventory(self):
+        """Record every applied count of a lot's quant as a `counted` event, differences of
+        zero included: what was counted, and what the system had just before."""
+        counted = self.filtered("lot_id")
+        vals_list = [
+            {
+                "lot_id": quant.lot_id.id,
+                "event_type": "counted",
+                "quantity": quant.inventory_quantity,
+                "system_quantity": quant.quantity,
+                "user_id": self.env.uid,
+                "note": self.env._(
+                    "Counted in %(location)s", location=quant.location_id.display_name
+                ),
+            }
+            for quant in counted
+        ]
+        res = super()._apply_inventory()
+        if vals_list:
+            self.env["lot.tracking.event"].sudo().create(vals_list)
+        return res

@@ -277,3 +277,94 @@ class TestLotAnalysisQueryCount(AnalyticsCommon):
             rows = self._read(many)
         self.assertEqual(len(rows), 100)
         self.assertEqual({row["qty_on_hand"] for row in rows}, {3.0})
+
+
+@tagged("post_install", "-at_install")
+class TestStockAccuracy(AnalyticsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lot = cls.env["stock.lot"].create(
+            {"name": "COUNT-1", "product_id": cls.cheese.id, "company_id": cls.company.id}
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.cheese, cls.stock_location, 10, lot_id=cls.lot
+        )
+
+    def _counts(self):
+        events = (
+            self.env["lot.tracking.event"]
+            .sudo()
+            .search([("lot_id", "=", self.lot.id), ("event_type", "=", "counted")], order="id")
+        )
+        return [(event.quantity, event.system_quantity) for event in events]
+
+    def _accuracy(self, date_from=None, date_to=None):
+        today = fields.Date.today()
+        return self.company._lot_tracking_stock_accuracy(date_from or today, date_to or today)
+
+    def test_three_counts_two_within_tolerance(self):
+        """Tolerance 1: differences 0, 1 and 3 -> 2 accurate of 3 = 66.67 %."""
+        self.company.lot_tracking_count_tolerance = 1
+        self._count(self.lot, 10)
+        self._count(self.lot, 11)
+        self._count(self.lot, 8)
+        self.assertEqual(self._counts(), [(10.0, 10.0), (11.0, 10.0), (8.0, 11.0)])
+        result = self._accuracy()
+        self.assertEqual((result["counts"], result["accurate"]), (3, 2))
+        self.assertAlmostEqual(result["rate"], 200 / 3)
+        self.company.lot_tracking_count_tolerance = 0
+        self.assertEqual(self._accuracy(), {"counts": 3, "accurate": 1, "rate": 100 / 3})
+
+    def test_set_and_apply_records_a_zero_difference(self):
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", self.lot.id), ("location_id", "=", self.stock_location.id)]
+        )
+        quant.with_context(inventory_mode=True).action_set_inventory_quantity()
+        quant.with_context(inventory_mode=True).action_apply_inventory()
+        self.assertEqual(self._counts(), [(10.0, 10.0)])
+        self.assertEqual(self._accuracy(), {"counts": 1, "accurate": 1, "rate": 100.0})
+
+    def test_quantity_set_on_hand_is_a_count(self):
+        """Typing the on-hand quantity (inventory mode) applies it at once: a count too."""
+        quant = self.env["stock.quant"].search([("lot_id", "=", self.lot.id)])
+        quant.with_context(inventory_mode=True).inventory_quantity_auto_apply = 7
+        self.assertEqual(quant.quantity, 7)
+        self.assertEqual(self._counts(), [(7.0, 10.0)])
+
+    def test_one_event_per_quant_in_one_apply(self):
+        shelf = self.env["stock.location"].create(
+            {"name": "Shelf", "location_id": self.stock_location.id, "usage": "internal"}
+        )
+        untracked = self.env["product.product"].create({"name": "Salt", "is_storable": True})
+        Quant = self.env["stock.quant"].with_context(inventory_mode=True)
+        quants = Quant.create(
+            [
+                {
+                    "product_id": self.cheese.id,
+                    "lot_id": self.lot.id,
+                    "location_id": location.id,
+                    "inventory_quantity": qty,
+                }
+                for location, qty in ((self.stock_location, 9), (shelf, 2))
+            ]
+        ) | Quant.create(
+            {
+                "product_id": untracked.id,
+                "location_id": self.stock_location.id,
+                "inventory_quantity": 5,
+            }
+        )
+        quants.action_apply_inventory()
+        self.assertEqual(sorted(self._counts()), [(2.0, 0.0), (9.0, 10.0)])
+        self.assertEqual(self._accuracy()["counts"], 2, "the product without lots is not counted")
+
+    def test_period_and_company(self):
+        self.assertEqual(self._accuracy(), {"counts": 0, "accurate": 0, "rate": False})
+        self._count(self.lot, 10)
+        yesterday = fields.Date.today() - timedelta(days=1)
+        self.assertEqual(self._accuracy(yesterday, yesterday)["counts"], 0)
+        self.assertEqual(self._accuracy(yesterday, fields.Datetime.now())["counts"], 1)
+        other = self.setup_other_company()["company"]
+        today = fields.Date.today()
+        self.assertEqual(other._lot_tracking_stock_accuracy(today, today)["rate"], False)

@@ -1,2 +1,3 @@
 from . import gs1
+from . import period
 from . import xlsx
