@@ -1,4 +1,8 @@
+import statistics
+
 from odoo import fields, models
+
+from ..tools import period
 
 
 class PosConfig(models.Model):
@@ -16,3 +20,36 @@ class PosConfig(models.Model):
         help="Refuse a typed or scanned lot that is expired, recalled, blocked, in quarantine "
         "or unknown.",
     )
+
+    def _lot_tracking_time_saved(self, date_from, date_to):
+        """Time the automatic lot selection saved in these Points of Sale over
+        ``[date_from, date_to]`` (order dates), from the lot selection time of each line."""
+        start, end = period.bounds(date_from, date_to)
+        domain = [
+            ("order_id.config_id", "in", self.ids),
+            ("order_id.state", "in", ["paid", "done", "invoiced"]),
+            ("order_id.date_order", ">=", start),
+            ("order_id.date_order", "<=", end),
+            ("qty", ">", 0),
+            ("lot_selection_ms", ">", 0),
+        ]
+        Line = self.env["pos.order.line"]
+        times = dict(
+            Line._read_group(domain, ["lot_auto_selected"], ["lot_selection_ms:array_agg"])
+        )
+        [[transactions]] = Line._read_group(domain, [], ["order_id:count_distinct"])
+        auto, manual = times.get(True, []), times.get(False, [])
+        auto_median = statistics.median(auto) if auto else 0
+        manual_median = statistics.median(manual) if manual else 0
+        saved_per_line = manual_median - auto_median
+        saved_total = saved_per_line * len(auto)
+        return {
+            "auto_lines": len(auto),
+            "manual_lines": len(manual),
+            "auto_ms_median": auto_median,
+            "manual_ms_median": manual_median,
+            "saved_ms_per_line": saved_per_line,
+            "saved_ms_total": saved_total,
+            "transactions": transactions,
+            "saved_ms_per_transaction": saved_total / transactions if transactions else 0,
+        }

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.tools import float_compare
 
@@ -79,4 +81,33 @@ class ResCompany(models.Model):
             "counts": counts,
             "accurate": accurate,
             "rate": 100.0 * accurate / counts if counts else False,
+        }
+
+    def _lot_tracking_nearing_expiry(self, window_days=None):
+        """Share of this company's internal stock of lot-tracked products held in lots that
+        expire after now and within ``window_days`` (default: the expiry warning days):
+        ``{"qty_pct": %, "value_pct": %}``, the value from the valuation layers."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        days = self.lot_tracking_expiry_warning_days if window_days is None else window_days
+        nearing = [
+            ("expiration_date", ">", now),
+            ("expiration_date", "<=", now + timedelta(days=days)),
+        ]
+        tracked = [("company_id", "=", self.id), ("product_id.tracking", "=", "lot")]
+        Quant = self.env["stock.quant"]
+        internal = [*tracked, ("location_id.usage", "=", "internal"), ("quantity", ">", 0)]
+        [[qty_all]] = Quant._read_group(internal, [], ["quantity:sum"])
+        [[qty_nearing]] = Quant._read_group(
+            [*internal, ("lot_id", "any", nearing)], [], ["quantity:sum"]
+        )
+        # Only the share leaves this method, not the values: readable without accounting rights.
+        Layer = self.env["stock.valuation.layer"].sudo()
+        [[value_all]] = Layer._read_group(tracked, [], ["value:sum"])
+        [[value_nearing]] = Layer._read_group(
+            [*tracked, ("lot_id", "any", nearing)], [], ["value:sum"]
+        )
+        return {
+            "qty_pct": 100.0 * qty_nearing / qty_all if qty_all else 0.0,
+            "value_pct": 100.0 * value_nearing / value_all if value_all else 0.0,
         }

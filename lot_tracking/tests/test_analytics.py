@@ -368,3 +368,34 @@ class TestStockAccuracy(AnalyticsCommon):
         other = self.setup_other_company()["company"]
         today = fields.Date.today()
         self.assertEqual(other._lot_tracking_stock_accuracy(today, today)["rate"], False)
+
+
+@tagged("post_install", "-at_install")
+class TestNearingExpiry(AnalyticsCommon):
+    def test_share_of_stock_nearing_expiry(self):
+        """Yogurt A: 10 at 3.00 expiring in 10 days; yogurt B: 30 at 1.00 in 100 days;
+        cheese C: 10 at 5.00 expired yesterday. Within 30 days: 10 of 50 units (20 %) and
+        30.00 of 110.00 (27.27 %)."""
+        self.assertTrue(self.yogurt.lot_valuated)
+        lot_a = self._receive(self.yogurt, 10, price=3.0)
+        lot_b = self._receive(self.yogurt, 30, price=1.0)
+        lot_c = self._receive(self.cheese, 10, price=5.0)
+        self._age(lot_a, 0, expires_in=10)
+        self._age(lot_b, 0, expires_in=100)
+        self._age(lot_c, 0, expires_in=-1)
+        result = self.company._lot_tracking_nearing_expiry()
+        self.assertEqual(set(result), {"qty_pct", "value_pct"})
+        self.assertAlmostEqual(result["qty_pct"], 20.0)
+        self.assertAlmostEqual(result["value_pct"], 3000 / 110)
+        self.assertEqual(
+            self.company._lot_tracking_nearing_expiry(window_days=5),
+            {"qty_pct": 0.0, "value_pct": 0.0},
+        )
+        result = self.company._lot_tracking_nearing_expiry(window_days=100)
+        self.assertAlmostEqual(result["qty_pct"], 80.0)
+        self.company.lot_tracking_expiry_warning_days = 5
+        self.assertEqual(self.company._lot_tracking_nearing_expiry()["qty_pct"], 0.0)
+
+    def test_no_stock(self):
+        other = self.setup_other_company()["company"]
+        self.assertEqual(other._lot_tracking_nearing_expiry(), {"qty_pct": 0.0, "value_pct": 0.0})
