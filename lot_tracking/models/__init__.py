@@ -12,6 +12,7 @@ from . import (
     pos_session,
     product_category,
     product_template,
+    res_partner,
     res_company,
     res_config_settings,
     stock_lot,

@@ -399,3 +399,82 @@ class TestNearingExpiry(AnalyticsCommon):
     def test_no_stock(self):
         other = self.setup_other_company()["company"]
         self.assertEqual(other._lot_tracking_nearing_expiry(), {"qty_pct": 0.0, "value_pct": 0.0})
+
+
+@tagged("post_install", "-at_install")
+class TestVendorScore(AnalyticsCommon):
+    def test_scorecard_of_a_vendor(self):
+        """Three lots from Fresh Fields Foods:
+        - powder (100-day shelf life, 120 required at receipt): quarantined at receipt, 40 of
+          its 100 days left -> 40 %; bought 10 x 2.00;
+        - cheese produced 20 days before receipt, expiring 80 days after -> 80 of 100 = 80 %;
+          bought 10 x 4.00, blocked then released, 5 delivered, the 5 left written off (20.00);
+        - salt without expiry (not in the shelf-life mean); bought 10 x 1.00, recalled.
+        Shelf life 60 %, short-dated 1 of 3 = 33.3 %, written off 20.00 of 70.00 = 28.6 %."""
+        powder = self._create_lot_product(
+            "Milk Powder", False, expiration_time=100, receipt_min_shelf_life_days=120
+        )
+        salt = self._create_lot_product("Salt", False, use_expiration_date=False)
+        lot_powder = self._receive(powder, 10, price=2.0)
+        lot_cheese = self._receive(self.cheese, 10, price=4.0)
+        lot_salt = self._receive(salt, 10, price=1.0)
+        self.assertEqual(lot_powder.quality_state, "quarantine")
+        self.assertFalse(lot_salt.expiration_date)
+        received = lot_cheese.receipt_date
+        lot_powder.expiration_date = lot_powder.receipt_date + timedelta(days=40)
+        lot_cheese.write(
+            {
+                "production_date": (received - timedelta(days=20)).date(),
+                "expiration_date": received + timedelta(days=80),
+            }
+        )
+        lot_cheese._lot_tracking_set_quality_state("blocked")
+        lot_cheese._lot_tracking_set_quality_state("released")
+        self._deliver(self.cheese, lot_cheese, 5)
+        self.company.lot_tracking_expiry_loss_account_id = self.company_data[
+            "default_account_expense"
+        ]
+        lot_cheese.action_lot_tracking_write_off(reason="Expired")
+        lot_salt._lot_tracking_set_quality_state("recalled")
+        other = self.env["res.partner"].create({"name": "Other Dairy"})
+        self._receive(self.yogurt, 5, partner=other)
+
+        scores = self.env["lot.tracking.vendor.score"].search(
+            [("partner_id", "in", (self.supplier | other).ids)]
+        )
+        by_partner = {score.partner_id: score for score in scores}
+        score = by_partner[self.supplier]
+        self.assertRecordValues(
+            score,
+            [
+                {
+                    "company_id": self.company.id,
+                    "lots_received": 3,
+                    "blocked_lots": 1,
+                    "recalled_lots": 1,
+                    "purchased_value": 70.0,
+                    "write_off_value": 20.0,
+                }
+            ],
+        )
+        self.assertAlmostEqual(score.shelf_life_at_receipt_pct, 60.0)
+        self.assertAlmostEqual(score.short_dated_pct, 100 / 3)
+        self.assertAlmostEqual(score.write_off_value_pct, 2000 / 70)
+        self.assertEqual(score.on_time_rate, self.supplier.on_time_rate)
+        self.assertRecordValues(
+            by_partner[other],
+            [
+                {
+                    "lots_received": 1,
+                    "shelf_life_at_receipt_pct": 100.0,
+                    "short_dated_pct": 0.0,
+                    "blocked_lots": 0,
+                    "recalled_lots": 0,
+                    "write_off_value_pct": 0.0,
+                }
+            ],
+        )
+        # The vendor form's smart button
+        self.assertEqual(self.supplier.lot_tracking_lots_received, 3)
+        action = self.supplier.action_lot_tracking_vendor_score()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), score)

@@ -1,0 +1,31 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    lot_tracking_lots_received = fields.Integer(
+        "Lots Received",
+        compute="_compute_lot_tracking_lots_received",
+        groups="lot_tracking.group_lot_tracking_user",
+    )
+
+    def _compute_lot_tracking_lots_received(self):
+        counts = dict(
+            self.env["lot.tracking.vendor.score"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["lots_received:sum"],
+            )
+        )
+        for partner in self:
+            partner.lot_tracking_lots_received = counts.get(partner.commercial_partner_id, 0)
+
+    def action_lot_tracking_vendor_score(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "lot_tracking.lot_tracking_vendor_score_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
