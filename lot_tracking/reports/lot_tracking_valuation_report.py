@@ -13,6 +13,8 @@ class LotTrackingValuationReport(models.Model):
     _rec_name = "lot_id"
 
     lot_id = fields.Many2one("stock.lot", readonly=True)
+    # Accountants read this report without stock rights, hence without access to the lots.
+    lot_name = fields.Char("Lot/Serial Number", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -57,6 +59,7 @@ class LotTrackingValuationReport(models.Model):
         return """
             SELECT MIN(svl.id) AS id,
                    lot.id AS lot_id,
+                   lot.name AS lot_name,
                    lot.product_id,
                    MAX(svl.categ_id) AS categ_id,
                    svl.company_id,
@@ -91,7 +94,7 @@ class LotTrackingValuationReport(models.Model):
         rows = [
             (
                 line.product_id.display_name,
-                line.lot_id.name,
+                line.lot_name,
                 states.get(line.quality_state),
                 Lot._lot_tracking_local(line.expiration_date),
                 line.quantity,

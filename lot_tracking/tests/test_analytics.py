@@ -1,4 +1,9 @@
+import base64
+import io
 from datetime import timedelta
+
+import openpyxl
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -478,3 +483,36 @@ class TestVendorScore(AnalyticsCommon):
         self.assertEqual(self.supplier.lot_tracking_lots_received, 3)
         action = self.supplier.action_lot_tracking_vendor_score()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), score)
+
+
+@tagged("post_install", "-at_install")
+class TestValuationForAccountants(AnalyticsCommon):
+    """Lot Valuation in Invoicing > Reporting, for accountants without any stock right."""
+
+    def test_accountant_reads_and_exports_lot_valuation(self):
+        lot = self._receive(self.cheese, 4, price=7.0)
+        for group in ("account.group_account_invoice", "account.group_account_readonly"):
+            accountant = self._create_user(f"lt_{group}", group)
+            self.assertFalse(accountant.has_group("stock.group_stock_user"))
+            menu = self.env.ref("lot_tracking.menu_lot_tracking_valuation_account")
+            Menu = self.env["ir.ui.menu"].with_user(accountant)
+            self.assertIn(menu.id, Menu._visible_menu_ids())
+            Report = self.env["lot.tracking.valuation.report"].with_user(accountant)
+            views = Report.get_views([(False, "list"), (False, "search")])
+            arch = etree.fromstring(views["views"]["list"]["arch"])
+            shown = arch.xpath("//field/@name")
+            self.assertIn("lot_name", shown)
+            self.assertNotIn("lot_id", shown)
+            spec = {name: {} for name in shown if name in Report._fields}
+            spec.update(product_id={"fields": {"display_name": {}}})
+            rows = Report.web_search_read([("product_id", "=", self.cheese.id)], spec)["records"]
+            self.assertEqual(
+                [(r["lot_name"], r["quantity"], r["value"]) for r in rows], [(lot.name, 4, 28.0)]
+            )
+            action = Report.search([("lot_name", "=", lot.name)]).action_lot_tracking_export_xlsx()
+            attachment = self.env["ir.attachment"].browse(
+                int(action["url"].split("/")[3].split("?")[0])
+            )
+            sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas))).active
+            self.assertEqual(sheet["B2"].value, lot.name)
+            self.assertEqual(sheet["H2"].value, 28.0)
