@@ -26,6 +26,8 @@ class StockQuant(models.Model):
             {
                 "lot_id": quant.lot_id.id,
                 "event_type": "counted",
+                # the quant's company: a lot shared between companies has none
+                "company_id": quant.company_id.id,
                 "quantity": quant.inventory_quantity,
                 "system_quantity": quant.quantity,
                 "user_id": self.env.uid,

@@ -45,7 +45,7 @@ class LotTrackingAnalysis(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", "Product Category", readonly=True)
-    supplier_id = fields.Many2one("res.partner", "Supplier", readonly=True)
+    supplier_id = fields.Many2one("res.partner", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
@@ -103,7 +103,7 @@ class LotTrackingAnalysis(models.Model):
         help="Stock expected to be left when the lot expires, the product's lots selling first "
         "to expire first at the product's pace.",
     )
-    projected_unsold_value = fields.Monetary("Projected Unsold Value", readonly=True)
+    projected_unsold_value = fields.Monetary(readonly=True)
     is_stagnating = fields.Boolean(
         "Stagnating",
         readonly=True,

@@ -364,6 +364,17 @@ class TestStockAccuracy(AnalyticsCommon):
         self.assertEqual(sorted(self._counts()), [(2.0, 0.0), (9.0, 10.0)])
         self.assertEqual(self._accuracy()["counts"], 2, "the product without lots is not counted")
 
+    def test_count_of_a_shared_lot_belongs_to_the_quant_company(self):
+        if self.env["lot.tracking.event"]._fields["company_id"].related:
+            self.skipTest(
+                "events take their company from their lot until the audit trail files them"
+            )
+        lot = self._receive(self.yogurt, 5)
+        self.assertFalse(lot.company_id)
+        self._count(lot, 5)
+        self.assertEqual(self._accuracy(), {"counts": 1, "accurate": 1, "rate": 100.0})
+        self.assertFalse(lot.company_id)
+
     def test_period_and_company(self):
         self.assertEqual(self._accuracy(), {"counts": 0, "accurate": 0, "rate": False})
         self._count(self.lot, 10)
