@@ -159,7 +159,7 @@ class StockPicking(models.Model):
                 )
         lot._lot_tracking_log(
             "scanned",
-            note=barcode,
+            note=gs1.hri(barcode),
             quantities={lot.id: quantity},
             picking_id=self.id,
             gs1_serial=data.get("21"),

@@ -137,6 +137,11 @@ class TestParseLabels(BaseCase):
             with self.subTest(uri=uri), self.assertRaises(gs1.GS1Error):
                 parse(uri)
 
+    def test_human_readable_form(self):
+        self.assertEqual(gs1.hri("01" + GTIN + "10L1" + GS + "3724"), f"(01){GTIN}(10)L1(37)24")
+        self.assertEqual(gs1.hri(f"(01){GTIN}(10)L1"), f"(01){GTIN}(10)L1")
+        self.assertEqual(gs1.hri("not" + GS + "gs1"), "not gs1")
+
 
 @tagged("post_install", "-at_install")
 class TestParseErrors(BaseCase):
@@ -160,16 +165,16 @@ class TestParseErrors(BaseCase):
         )
 
     def test_invalid_dates(self):
-        self._assert_error("17251332", "AI 17 has an invalid value: '251332'")
-        self._assert_error("17250032", "AI 17 has an invalid value: '250032'")
+        self._assert_error("17251332", "AI 17: 251332 is not a valid date")
+        self._assert_error("17250032", "AI 17: 250032 is not a valid date")
         # Only the day may be 00, never the month
         self._assert_error("17260000", "AI 17: 260000 is not a valid date (month 0)")
         self._assert_error(
             "(11)250230", "AI 11: 250230 is not a valid date (day 30, 2025-02 has 28 days)"
         )
         self._assert_error("(7003)2502281360", "AI 7003: 2502281360 is not a valid time (13:60)")
-        self._assert_error("1725013", "AI 17 has an invalid value: '25013'")
-        self._assert_error("1725-1-1", "AI 17 has an invalid value: '25-1-1'")
+        self._assert_error("1725013", "AI 17: 25013 is not a valid date")
+        self._assert_error("1725-1-1", "AI 17: 25-1-1 is not a valid date")
 
     def test_truncated_gtin(self):
         self._assert_error("011234", "AI 01 has an invalid value: '1234'")

@@ -113,6 +113,15 @@ def parse(barcode, today=None):
     return result
 
 
+def hri(barcode):
+    """The human-readable form ``(01)…(10)…`` of a label (the label itself, separators shown as
+    spaces, when it is not GS1): what a person reads in an audit trail."""
+    try:
+        return "".join(f"({element.ai.ai}){element.value}" for element in _split(barcode.strip()))
+    except GS1Error:
+        return barcode.replace(GS, " ")
+
+
 def build(data):
     """Return the raw element string (GS separated) of ``data`` as returned by ``parse``.
 
@@ -155,6 +164,9 @@ def _reword(message):
     if match := re.match(r"Failed to match '(.*)' with GS1 AI \((\d+)\)", message, re.S):
         ai = match[2]
         value = match[1][len(ai) :]
+        if KINDS.get(ai) in ("date", "datetime"):
+            size = 6 if KINDS[ai] == "date" else 10
+            return f"AI {ai}: {value[:size]} is not a valid date"
         return f"AI {ai} has an invalid value: {_quote(value)}"
     if match := re.match(r"Failed to get GS1 Application Identifier from '(.*)'", message, re.S):
         return f"Unknown application identifier or invalid data at {_quote(match[1])}"
