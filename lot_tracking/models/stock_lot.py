@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import format_date
 
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
@@ -89,11 +90,11 @@ class StockLot(models.Model):
                 "recalled": _("Recalled"),
             }[self.quality_state]
         if self.expiration_date and self.expiration_date <= now:
-            return _("Expired on %(date)s", date=fields.Date.to_string(self.expiration_date))
+            return _("Expired on %(date)s", date=format_date(self.env, self.expiration_date))
         if self.removal_date and self.removal_date <= now:
             return _(
                 "Past its removal date (%(date)s)",
-                date=fields.Date.to_string(self.removal_date),
+                date=format_date(self.env, self.removal_date),
             )
         return False
 
