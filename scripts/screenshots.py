@@ -163,6 +163,7 @@ def main():
             "document.querySelector(\"a[name='lot_tracking_history']\").click()",
         ),
         "lot_list": ("/odoo/action-lot_tracking.stock_lot_action", ".o_list_view", ""),
+        "recall": ("/odoo/action-lot_tracking.lot_tracking_recall_action", ".o_list_view", ""),
         "settings": (
             "/odoo/settings#stock",
             "#lot_tracking_force_lot_valuation",
@@ -189,6 +190,11 @@ def main():
             print(out / f"{name}.png")
     finally:
         browser.close()
+    if not args.only or "trace_pdf" in args.only:
+        pdf = session.get(f"{url}/report/pdf/lot_tracking.report_lot_trace/{recalled}", timeout=120)
+        pdf.raise_for_status()
+        pdf_to_png(pdf.content, out / "trace_pdf.png")
+        print(out / "trace_pdf.png")
 
 
 if __name__ == "__main__":
