@@ -32,3 +32,9 @@ class ResCompany(models.Model):
         default=30,
         help="Days of past sales used to project when each lot will sell out.",
     )
+    lot_tracking_observation_days = fields.Integer(
+        "Observation Window",
+        default=30,
+        help="A lot younger than this (since it was received) has no sales pace yet: it gets no "
+        "slow-mover suggestion and is never called stagnating.",
+    )
