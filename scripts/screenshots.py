@@ -8,6 +8,7 @@ data, or a PDF report rendered to PNG) and saves ``<name>.png``. Used by ``make 
 
 import argparse
 import base64
+import datetime
 import json
 import subprocess
 import tempfile
@@ -122,6 +123,41 @@ def pdf_to_png(pdf_bytes, path):
         Path(path).write_bytes(next(Path(tmp).glob("page*.png")).read_bytes())
 
 
+YOGURT_GTIN = "09506000134352"  # the demo's Greek Yogurt (EAN-13 9506000134352)
+
+
+def expiry(days):
+    return (datetime.date.today() + datetime.timedelta(days=days)).strftime("%y%m%d")
+
+
+def new_receipt(session, url):
+    """A confirmed purchase of the demo yogurt: its receipt, ready to scan."""
+    yogurt = ref(session, url, "lot_tracking.demo_product_yogurt")
+    supplier = ref(session, url, "lot_tracking.demo_supplier")
+    order = jsonrpc(
+        session,
+        url,
+        "purchase.order",
+        "create",
+        {
+            "partner_id": supplier,
+            "order_line": [(0, 0, {"product_id": yogurt, "product_qty": 24, "price_unit": 1.05})],
+        },
+    )
+    jsonrpc(session, url, "purchase.order", "button_confirm", [order])
+    [data] = jsonrpc(session, url, "purchase.order", "read", [order], ["picking_ids"])
+    return data["picking_ids"][0]
+
+
+def scan_script(label):
+    """Type a label in the receipt's scan box and press Enter, as a scanner does."""
+    return (
+        "const input = document.querySelector('input[name=lot_tracking_scan]');"
+        f"input.value = {json.dumps(label)};"
+        "input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://localhost:8069")
@@ -155,6 +191,7 @@ def main():
         return lot["id"]
 
     recalled = lot("FF-B", "recalled")
+    receipt = new_receipt(session, url)
     # name: (web client path, selector that says the page is ready, JavaScript to run then)
     pages = {
         "lot_form": (
@@ -163,6 +200,11 @@ def main():
             "document.querySelector(\"a[name='lot_tracking_history']\").click()",
         ),
         "lot_list": ("/odoo/action-lot_tracking.stock_lot_action", ".o_list_view", ""),
+        "receipt_scan": (
+            f"/odoo/action-stock.action_picking_tree_all/{receipt}",
+            "input[name=lot_tracking_scan]",
+            scan_script(f"01{YOGURT_GTIN}17{expiry(60)}10FF-D" + "\x1d" + "3712"),
+        ),
         "recall": ("/odoo/action-lot_tracking.lot_tracking_recall_action", ".o_list_view", ""),
         "settings": (
             "/odoo/settings#stock",
@@ -185,7 +227,7 @@ def main():
             browser.open(url + path, selector)
             if script:
                 browser.evaluate(script)
-                time.sleep(1)
+                time.sleep(2)
             browser.screenshot(out / f"{name}.png")
             print(out / f"{name}.png")
     finally:
