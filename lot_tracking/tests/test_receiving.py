@@ -1,6 +1,6 @@
 from odoo.exceptions import UserError
-from odoo.tools import format_date
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import LotTrackingCommon
 
