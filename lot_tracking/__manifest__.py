@@ -19,7 +19,8 @@
         "point_of_sale",
         "barcodes_gs1_nomenclature",
     ],
-    "external_dependencies": {"python": ["xlsxwriter", "openpyxl"]},
+    # Python >= 3.11: biip (GS1 parsing) needs it, although Odoo 18.0 itself runs on 3.10.
+    "external_dependencies": {"python": ["xlsxwriter", "openpyxl", "biip"]},
     "data": [
         "security/lot_tracking_security.xml",
         "security/ir.model.access.csv",

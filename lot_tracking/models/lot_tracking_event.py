@@ -32,7 +32,7 @@ class LotTrackingEvent(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one("res.users", default=lambda self: self.env.uid)
     picking_id = fields.Many2one("stock.picking", index="btree_not_null")
-    pos_order_id = fields.Many2one("pos.order", index="btree_not_null")
+    pos_order_id = fields.Many2one("pos.order", "PoS Order", index="btree_not_null")
     quantity = fields.Float(digits="Product Unit of Measure")
     system_quantity = fields.Float(
         digits="Product Unit of Measure",
@@ -43,6 +43,14 @@ class LotTrackingEvent(models.Model):
     # GS1 identifiers of a scanned unit or pallet: each may be received only once.
     gs1_serial = fields.Char("GS1 Serial (AI 21)", index="btree_not_null")
     sscc = fields.Char("SSCC (AI 00)", index="btree_not_null")
+
+    @api.depends("event_type", "lot_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["event_type"]._description_selection(self.env))
+        for event in self:
+            event.display_name = self.env._(
+                "%(event)s: %(lot)s", event=labels.get(event.event_type), lot=event.lot_id.name
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 
 class LotTrackingRecall(models.Model):
@@ -111,13 +112,22 @@ class LotTrackingRecall(models.Model):
         for recall in self:
             left = recall.stock_line_ids
             if left:
+                stock = "; ".join(
+                    self.env._(
+                        "%(lot)s: %(qty)s %(uom)s in %(location)s",
+                        lot=line.lot_id.name,
+                        qty=formatLang(self.env, line.quantity, dp="Product Unit of Measure"),
+                        uom=line.product_id.uom_id.name,
+                        location=line.location_id.display_name,
+                    )
+                    for line in left
+                )
                 raise UserError(
                     self.env._(
-                        "%(name)s cannot be closed: %(qty)s still in %(locations)s. Return it to "
-                        "the supplier, scrap it or write it off first.",
+                        "%(name)s cannot be closed while recalled stock is left (%(stock)s). "
+                        "Return it to the supplier, scrap it or write it off first.",
                         name=recall.name,
-                        qty=sum(left.mapped("quantity")),
-                        locations=", ".join(left.location_id.mapped("display_name")),
+                        stock=stock,
                     )
                 )
         self.write({"state": "closed", "date_closed": fields.Datetime.now()})

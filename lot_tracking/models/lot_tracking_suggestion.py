@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 MAX_MARKDOWN = 50
 
@@ -40,6 +41,7 @@ class LotTrackingSuggestion(models.Model):
         readonly=True,
     )
     picking_id = fields.Many2one("stock.picking", readonly=True)
+    reason = fields.Char(readonly=True, help="Why this lot was suggested.")
 
     # ------------------------------------------------------------------------------------
     # Generation
@@ -94,6 +96,8 @@ class LotTrackingSuggestion(models.Model):
         stock = defaultdict(list)
         for product, location, lot, qty in groups:
             stock[product, location].append((lot, qty))
+        # A lot younger than the observation window has no pace yet: unknown, not zero.
+        observed_since = now - timedelta(days=company.lot_tracking_observation_days)
         vals_list = []
         for (product, location), lots in stock.items():
             rate = velocity.get((product, location), 0.0)
@@ -102,7 +106,12 @@ class LotTrackingSuggestion(models.Model):
                 cumulative += qty
                 cutoff = lot.removal_date or lot.expiration_date
                 sellout = now + timedelta(days=cumulative / rate) if rate else None
-                if lot.id in open_lots or cutoff <= now or (sellout and sellout <= cutoff):
+                if (
+                    lot.id in open_lots
+                    or cutoff <= now
+                    or (sellout and sellout <= cutoff)
+                    or (lot.receipt_date or lot.create_date) > observed_since
+                ):
                     continue
                 vals = {
                     "lot_id": lot.id,
@@ -123,14 +132,45 @@ class LotTrackingSuggestion(models.Model):
     def _lot_tracking_pick_action(self, lot, qty, location, rate, fastest, now, cutoff):
         days_left = max((cutoff - now).total_seconds() / 86400, 1)
         best_location, best_rate = fastest.get(lot.product_id, (None, 0.0))
+        _ = self.env._
+        uom = lot.product_id.uom_id.name
+        cutoff_text = format_date(self.env, cutoff)
+        if rate:
+            pace = _(
+                "Sells %(rate)s %(uom)s a day at %(location)s: this lot would last %(days)s days, "
+                "but must be sold by %(cutoff)s.",
+                rate=round(rate, 2),
+                uom=uom,
+                location=location.display_name,
+                days=math.ceil(qty / rate),
+                cutoff=cutoff_text,
+            )
+        else:
+            pace = _(
+                "No sale at %(location)s in the last %(days)s days; must be sold by %(cutoff)s.",
+                location=location.display_name,
+                days=lot.company_id.lot_tracking_velocity_days or 30,
+                cutoff=cutoff_text,
+            )
         if best_location and best_location != location and qty / best_rate <= days_left:
-            return {"suggestion_type": "transfer", "dest_location_id": best_location.id}
+            reason = _(
+                "%(pace)s %(best)s sells %(rate)s %(uom)s a day: it sells out there in time.",
+                pace=pace,
+                best=best_location.display_name,
+                rate=round(best_rate, 2),
+                uom=uom,
+            )
+            return {
+                "suggestion_type": "transfer",
+                "dest_location_id": best_location.id,
+                "reason": reason,
+            }
         if not rate and lot.supplier_id:
-            return {"suggestion_type": "return"}
+            return {"suggestion_type": "return", "reason": pace}
         # Sell faster by the factor that brings the sell-out date back before the cut-off.
         needed = 1 - rate * days_left / qty if rate else 1
         percent = min(MAX_MARKDOWN, max(10, 5 * math.ceil(needed * 100 / 5)))
-        return {"suggestion_type": "markdown", "markdown_percent": percent}
+        return {"suggestion_type": "markdown", "markdown_percent": percent, "reason": pace}
 
     # ------------------------------------------------------------------------------------
     # Decisions
@@ -148,6 +188,7 @@ class LotTrackingSuggestion(models.Model):
         return True
 
     def action_apply(self):
+        """Apply; open what was created (the transfer or return), or the marked-down lot."""
         self._check_decidable()
         for suggestion in self:
             lot = suggestion.lot_id
@@ -156,7 +197,16 @@ class LotTrackingSuggestion(models.Model):
             else:
                 suggestion.picking_id = suggestion._lot_tracking_create_picking()
         self.write({"state": "applied"})
-        return True
+        if len(self) != 1:
+            return True
+        record = self.picking_id or self.lot_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def _lot_tracking_create_picking(self):
         """The internal transfer, or the return to the supplier, of the lot's quantity."""
@@ -197,6 +247,7 @@ class LotTrackingSuggestion(models.Model):
             }
         )
         picking.action_confirm()
+        picking._message_log(body=self.reason)
         move = picking.move_ids
         move.move_line_ids.unlink()
         self.env["stock.move.line"].create(

@@ -25,11 +25,11 @@ class ResConfigSettings(models.TransientModel):
     lot_tracking_auto_write_off = fields.Boolean(
         related="company_id.lot_tracking_auto_write_off", readonly=False
     )
-    lot_tracking_velocity_days = fields.Integer(
-        related="company_id.lot_tracking_velocity_days", readonly=False
-    )
     lot_tracking_observation_days = fields.Integer(
         related="company_id.lot_tracking_observation_days", readonly=False
+    )
+    lot_tracking_velocity_days = fields.Integer(
+        related="company_id.lot_tracking_velocity_days", readonly=False
     )
     lot_tracking_count_tolerance = fields.Float(
         related="company_id.lot_tracking_count_tolerance", readonly=False

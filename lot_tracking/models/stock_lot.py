@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import format_date
 
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
@@ -89,11 +90,11 @@ class StockLot(models.Model):
                 "recalled": _("Recalled"),
             }[self.quality_state]
         if self.expiration_date and self.expiration_date <= now:
-            return _("Expired on %(date)s", date=fields.Date.to_string(self.expiration_date))
+            return _("Expired on %(date)s", date=format_date(self.env, self.expiration_date))
         if self.removal_date and self.removal_date <= now:
             return _(
                 "Past its removal date (%(date)s)",
-                date=fields.Date.to_string(self.removal_date),
+                date=format_date(self.env, self.removal_date),
             )
         return False
 
@@ -157,8 +158,20 @@ class StockLot(models.Model):
         """
         lots = self.filtered(lambda lot: lot.quality_state != state)
         if lots:
-            lots.sudo().write({"quality_state": state})
-            lots._lot_tracking_log(STATE_EVENT[state], note=note, **event_vals)
+            labels = dict(self._fields["quality_state"]._description_selection(self.env))
+            bodies = {
+                lot.id: self.env._(
+                    "State: %(old)s → %(new)s", old=labels[lot.quality_state], new=labels[state]
+                )
+                + (Markup("<br/>") + note if note else "")
+                for lot in lots
+            }
+            # One chatter line per lot with the reason, instead of the bare field tracking.
+            lots.sudo().with_context(mail_notrack=True).write({"quality_state": state})
+            lots._message_log_batch(bodies)
+            lots._lot_tracking_log(
+                STATE_EVENT[state], note=note, quantities=lots._lot_tracking_on_hand(), **event_vals
+            )
         return lots
 
     def _lot_tracking_log(self, event_type, note=False, quantities=None, **vals):
@@ -347,6 +360,13 @@ class StockLot(models.Model):
                 result[lot][location] = quantity
         return result
 
+    def _lot_tracking_on_hand(self):
+        """{lot id: quantity in internal locations}, in one grouped query."""
+        return {
+            lot.id: sum(by_location.values())
+            for lot, by_location in self._lot_tracking_quantities_by_location().items()
+        }
+
     def _lot_tracking_alert(self):
         """One activity per lot, created in batch without a mail each, plus an event."""
         activity_type = self.env.ref("product_expiry.mail_activity_type_alert_date_reached")
@@ -369,11 +389,7 @@ class StockLot(models.Model):
             ]
         )
         self.write({"product_expiry_reminded": True})
-        quantities = {
-            lot.id: sum(by_location.values())
-            for lot, by_location in self._lot_tracking_quantities_by_location().items()
-        }
-        self._lot_tracking_log("alert", note=note, quantities=quantities)
+        self._lot_tracking_log("alert", note=note, quantities=self._lot_tracking_on_hand())
 
     def _lot_tracking_send_digest(self, company, now):
         """One mail per run to the Lot Tracking managers of ``company``."""

@@ -3,32 +3,14 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
+from odoo.tools.misc import formatLang
 
 from ..tools import gs1
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
-
-    lot_tracking_barcode = fields.Char(
-        "Scan GS1 Label",
-        compute="_compute_lot_tracking_barcode",
-        inverse="_inverse_lot_tracking_barcode",
-        help="Scan the supplier's GS1 label: the lot is found or created and added to the receipt.",
-    )
-
-    def _compute_lot_tracking_barcode(self):
-        self.lot_tracking_barcode = False
-
-    def _inverse_lot_tracking_barcode(self):
-        for picking in self.filtered("lot_tracking_barcode"):
-            picking.lot_tracking_scan(picking.lot_tracking_barcode)
-        # the form reads the field back: empty, ready for the next scan
-        self.invalidate_recordset(["lot_tracking_barcode"])
-
-    def action_lot_tracking_scan(self):
-        """The scan button: the form saved the barcode (inverse) before calling this."""
-        return True
 
     # ------------------------------------------------------------------------------------
     # Validation
@@ -147,7 +129,8 @@ class StockPicking(models.Model):
             line = move.move_line_ids.filtered(
                 lambda ml: not ml.lot_id and not ml.lot_name and not ml.picked
             )[:1]
-            vals = {"lot_id": lot.id, "quantity": quantity, "picked": True}
+            # lot_name too: receipts list lots by name (Detailed Operations)
+            vals = {"lot_id": lot.id, "lot_name": lot.name, "quantity": quantity, "picked": True}
             if line:
                 line.write(vals)
             else:
@@ -159,13 +142,42 @@ class StockPicking(models.Model):
                 )
         lot._lot_tracking_log(
             "scanned",
-            note=barcode,
+            note=gs1.hri(barcode),
             quantities={lot.id: quantity},
             picking_id=self.id,
             gs1_serial=data.get("21"),
             sscc=data.get("00"),
         )
-        return {"lot_id": lot.id, "move_line_id": line.id, "quantity": quantity}
+        return {
+            "lot_id": lot.id,
+            "move_id": move.id,
+            "move_line_id": line.id,
+            "quantity": quantity,
+            "quality_state": lot.quality_state,
+            "message": self._lot_tracking_scan_message(lot, move, quantity),
+        }
+
+    def _lot_tracking_scan_message(self, lot, move, quantity):
+        """What a scan did, in one line: product, lot, quantity, expiry, state."""
+        _ = self.env._
+        states = dict(lot._fields["quality_state"]._description_selection(self.env))
+        parts = [
+            _("%(product)s: lot %(lot)s", product=lot.product_id.display_name, lot=lot.name)
+            + (
+                _(" (supplier lot %(code)s)", code=lot.supplier_lot_code)
+                if lot.supplier_lot_code
+                else ""
+            ),
+            _(
+                "+%(qty)s %(uom)s",
+                qty=formatLang(self.env, quantity, dp="Product Unit of Measure"),
+                uom=move.product_uom.name,
+            ),
+        ]
+        if lot.expiration_date:
+            parts.append(_("expires %(date)s", date=format_date(self.env, lot.expiration_date)))
+        parts.append(lot.sale_block_reason or states[lot.quality_state])
+        return ", ".join(parts)
 
     def _lot_tracking_scan_move(self, data):
         _ = self.env._

@@ -92,6 +92,13 @@ class TestQualityState(LotTrackingCommon):
             (event.event_type, event.note, event.user_id),
             ("blocked", "Lab: listeria suspicion", self.manager),
         )
+        # what the lot held when it was blocked, and a title a person reads
+        self.assertEqual(event.quantity, 5)
+        self.assertEqual(event.display_name, "Blocked: BAD")
+        # the lot's chatter tells the change and its reason
+        message = self.lot_bad.message_ids[:1]
+        self.assertIn("Released → Blocked", message.body)
+        self.assertIn("Lab: listeria suspicion", message.body)
         action = self.lot_bad.with_user(self.manager).action_lot_tracking_release()
         self.assertEqual(action["context"]["default_new_state"], "released")
 

@@ -31,3 +31,4 @@ class TestReceiptScanTour(HttpCase):
         self.assertEqual(line.lot_id.supplier_lot_code, "SCAN-1")
         self.assertEqual(line.lot_id.supplier_id, supplier)
         self.assertEqual(line.quantity, 1)
+        self.assertEqual(line.lot_name, line.lot_id.name)

@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import LotTrackingCommon
 
@@ -201,12 +202,21 @@ class TestGs1Scan(LotTrackingCommon):
                 receipt.lot_tracking_scan(barcode)
         self.assertEqual(self._snapshot(), before)
 
-    def test_scan_field_on_the_form(self):
+    def test_scan_tells_what_it_did(self):
+        """What the receipt screen shows after a scan: product, lot, quantity, expiry, state."""
         receipt = self._purchase([(self.yogurt, 5, 3.0)])
-        receipt.lot_tracking_barcode = self._label(self.yogurt, "FORM", self._in_days(40))
-        receipt.invalidate_recordset()
-        self.assertEqual(receipt.move_line_ids.lot_id.supplier_lot_code, "FORM")
-        self.assertFalse(receipt.lot_tracking_barcode)
+        expiry = self._in_days(40)
+        result = receipt.lot_tracking_scan(self._label(self.yogurt, "FORM", expiry, **{"37": 5}))
+        line = self.env["stock.move.line"].browse(result["move_line_id"])
+        self.assertEqual(result["move_id"], line.move_id.id)
+        # the lot shows on the line as Detailed Operations lists it (lot_name on receipts)
+        self.assertEqual(line.lot_name, line.lot_id.name)
+        self.assertEqual(result["quality_state"], "released")
+        self.assertEqual(
+            result["message"],
+            f"Yogurt: lot {line.lot_id.name} (supplier lot FORM), +5.00 Units, expires "
+            f"{format_date(self.env, expiry)}, Released",
+        )
 
     def test_receipt_of_expired_goods_is_refused(self):
         receipt = self._purchase([(self.cheese, 2, 3.0)])

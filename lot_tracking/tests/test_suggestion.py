@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import LotTrackingCommon
 
@@ -26,6 +27,8 @@ class TestSlowMovers(LotTrackingCommon):
                 "product_id": product.id,
                 "company_id": self.company.id,
                 "expiration_date": fields.Datetime.now() + timedelta(days=days),
+                # received before the observation window: its pace is known
+                "receipt_date": fields.Datetime.now() - timedelta(days=45),
                 **vals,
             }
         )
@@ -98,5 +101,28 @@ class TestSlowMovers(LotTrackingCommon):
         self.assertEqual(
             (suggestion.suggestion_type, suggestion.markdown_percent), ("markdown", 20.0)
         )
+        self.assertEqual(
+            suggestion.reason,
+            f"Sells 1.0 Units a day at {self.stock_location.display_name}: this lot would last 25 "
+            f"days, but must be sold by {format_date(self.env, lot.expiration_date)}.",
+        )
         suggestion.with_user(self.manager).action_dismiss()
         self.assertEqual((suggestion.state, lot.markdown_percent), ("dismissed", 0.0))
+
+    def test_young_lots_have_no_pace_yet(self):
+        """Day one: nothing sold yet, fresh goods are not 'slow movers' to send back."""
+        now = fields.Datetime.now()
+        self._lot(self.oil, "FRESH", 700, 50, supplier_id=self.supplier.id, receipt_date=now)
+        self.assertFalse(self._suggest())
+        old = self._lot(self.oil, "OLD", 700, 50, supplier_id=self.supplier.id)
+        suggestion = self._suggest()
+        self.assertEqual((suggestion.lot_id, suggestion.suggestion_type), (old, "return"))
+        self.assertIn(
+            f"No sale at {self.stock_location.display_name} in the last 30 days", suggestion.reason
+        )
+        # Apply opens the return it created, which says why
+        action = suggestion.with_user(self.manager).action_apply()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("stock.picking", suggestion.picking_id.id)
+        )
+        self.assertIn("No sale", suggestion.picking_id.message_ids[:1].body)

@@ -1,13 +1,21 @@
-"""Parse and build GS1 element strings (GS1-128, GS1 DataMatrix, GS1 QR, GS1 DataBar).
+"""Parse and build GS1 data: element strings (GS1-128, GS1 DataMatrix, GS1 QR, GS1 DataBar),
+their human-readable form ``(01)…(10)…`` and GS1 Digital Link URIs.
 
-Pure Python, no Odoo import. Only the application identifiers (AIs) listed in
-``AIS`` are supported; anything else raises :class:`GS1Error`, the parser never guesses.
+Pure Python, no Odoo import. `biip <https://pypi.org/project/biip/>`_ splits the data into
+application identifiers (it knows every AI of the GS1 General Specifications); this module adds
+the checks and conversions the module relies on (check digits, dates and their century, counts,
+net weight) and clear messages. AIs it has no use for are returned as text, never refused.
 """
 
 import calendar
 import datetime
+import re
 import string
 from decimal import Decimal
+
+from biip import ParseConfig, ParseError
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_messages import GS1Message
 
 GS = "\x1d"  # FNC1 separator as sent by scanners (ASCII 29)
 
@@ -16,33 +24,33 @@ SYMBOLOGY_IDENTIFIERS = ("]C1", "]d2", "]Q3", "]e0")
 # GS1 AI encodable character set 82
 CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 
-# {ai: (name, fixed_length_or_None, max_length, kind)}
-AIS = {
-    "00": ("SSCC", 18, 18, "sscc"),
-    "01": ("GTIN", 14, 14, "gtin"),
-    "02": ("CONTENT", 14, 14, "gtin"),
-    "10": ("BATCH/LOT", None, 20, "text"),
-    "11": ("PROD DATE", 6, 6, "date"),
-    "13": ("PACK DATE", 6, 6, "date"),
-    "15": ("BEST BEFORE", 6, 6, "date"),
-    "17": ("USE BY OR EXPIRY", 6, 6, "date"),
-    "21": ("SERIAL", None, 20, "text"),
-    "30": ("VAR. COUNT", None, 8, "count"),
-    "37": ("COUNT", None, 8, "count"),
-    # Net weight in kg, the 4th digit is the number of decimals; parse() returns it as "310".
-    "3100": ("NET WEIGHT (kg)", 6, 6, "weight"),
-    "3101": ("NET WEIGHT (kg)", 6, 6, "weight"),
-    "3102": ("NET WEIGHT (kg)", 6, 6, "weight"),
-    "3103": ("NET WEIGHT (kg)", 6, 6, "weight"),
-    "3104": ("NET WEIGHT (kg)", 6, 6, "weight"),
-    "3105": ("NET WEIGHT (kg)", 6, 6, "weight"),
+# How the module reads (and builds) the AIs it uses; every other AI is returned as text.
+KINDS = {
+    "00": "sscc",
+    "01": "gtin",
+    "02": "gtin",
+    "10": "text",
+    "11": "date",  # production date
+    "13": "date",  # packaging date
+    "15": "date",  # best before
+    "16": "date",  # sell by
+    "17": "date",  # expiry
+    "21": "text",
+    "30": "count",
+    "37": "count",
+    "7003": "datetime",  # expiry date and time
 }
-
+# Net weight in kg (AIs 3100-3105, the last digit is the number of decimals): returned as "310".
 WEIGHT_KEY = "310"
+MAX_LENGTHS = {"10": 20, "21": 20, "30": 8, "37": 8}
+
+_EMPTY_HRI_FIELD = re.compile(r"\((\d{2,4})\)(?=\(|$)")
+# Dates are checked here, with the century rule and messages of the module.
+_CONFIG = ParseConfig(gs1_element_strings_verify_date=False)
 
 
 class GS1Error(ValueError):
-    """Malformed or unsupported GS1 data."""
+    """Malformed GS1 data."""
 
 
 def gtin_check_digit(digits_without_check):
@@ -75,41 +83,43 @@ def is_valid_gtin(code):
 def parse(barcode, today=None):
     """Parse a GS1 barcode and return ``{ai: value}``.
 
-    Accepts raw element strings (GS separated, optional symbology identifier
-    and leading GS) and the human-readable form ``(01)...(10)...``.
-    ``today`` (default: today's date) decides the century of YYMMDD dates.
+    Accepts raw element strings (GS separated, optional symbology identifier and leading GS),
+    the human-readable form ``(01)...(10)...`` and GS1 Digital Link URIs. Dates are
+    ``datetime.date`` (AI 7003 a ``datetime.datetime``), counts ``int``, the net weight in kg
+    a ``Decimal`` under ``"310"``, everything else the text of the label. ``today`` (default:
+    today's date) decides the century of YYMMDD dates.
     """
     if barcode is None or barcode == "":
         raise GS1Error("Empty barcode")
     if not isinstance(barcode, str):
         raise GS1Error(f"A barcode must be a string, got {type(barcode).__name__}")
     text = barcode.strip(string.whitespace)
-    offset = len(barcode) - len(barcode.lstrip(string.whitespace))
     if not text:
         raise GS1Error("Empty barcode")
     if "<GS>" in text or "~" in text:
         raise GS1Error("The GS separator must be sent as ASCII 29, not as '<GS>' or '~'")
-    if text.startswith("]"):
-        if text[:3] not in SYMBOLOGY_IDENTIFIERS:
-            raise GS1Error(f"Unsupported symbology identifier {text[:3]!r}")
-        text, offset = text[3:], offset + 3
-    if text.startswith("("):
-        fields = _split_human_readable(text, offset)
-    else:
-        if text.startswith(GS):
-            text, offset = text[1:], offset + 1
-        fields = _split_element_string(text, offset)
+    element_strings = _split(text)
     if today is None:
         today = datetime.date.today()
     result = {}
-    for ai, value in fields:
-        key = WEIGHT_KEY if AIS[ai][3] == "weight" else ai
+    for element in element_strings:
+        ai, value = element.ai.ai, element.value
+        key = WEIGHT_KEY if ai[:3] == WEIGHT_KEY else ai
         if key in result:
             raise GS1Error(f"AI {key} appears more than once")
         result[key] = _convert(ai, value, today)
     if not result:
         raise GS1Error("Barcode contains no data")
     return result
+
+
+def hri(barcode):
+    """The human-readable form ``(01)…(10)…`` of a label (the label itself, separators shown as
+    spaces, when it is not GS1): what a person reads in an audit trail."""
+    try:
+        return "".join(f"({element.ai.ai}){element.value}" for element in _split(barcode.strip()))
+    except GS1Error:
+        return barcode.replace(GS, " ")
 
 
 def build(data):
@@ -121,13 +131,52 @@ def build(data):
     for key in sorted(data):
         ai, text = _encode(key, data[key])
         _convert(ai, text, datetime.date.today())  # validate
-        if AIS[ai][1]:
-            fixed_parts.append(ai + text)
-        else:
+        if key in MAX_LENGTHS:
             variable_parts.append(ai + text)
+        else:
+            fixed_parts.append(ai + text)
     if not fixed_parts and not variable_parts:
         raise GS1Error("Nothing to build")
     return "".join(fixed_parts) + GS.join(variable_parts)
+
+
+def _split(text):
+    """The element strings of ``text`` (a label, its human-readable form or a Digital Link)."""
+    try:
+        if text.startswith(("https://", "http://")):
+            return GS1DigitalLinkURI.parse(text, config=_CONFIG).as_gs1_message().element_strings
+        if text.startswith("]"):
+            if text[:3] not in SYMBOLOGY_IDENTIFIERS:
+                raise GS1Error(f"Unsupported symbology identifier {text[:3]!r}")
+            text = text[3:]
+        if text.startswith("("):
+            if empty := _EMPTY_HRI_FIELD.search(text):
+                raise GS1Error(f"AI {empty.group(1)} is empty")
+            return GS1Message.parse_hri(text, config=_CONFIG).element_strings
+        text = text.lstrip(GS)
+        return GS1Message.parse(text, config=_CONFIG).element_strings if text else []
+    except ParseError as error:
+        raise GS1Error(_reword(str(error))) from error
+
+
+def _reword(message):
+    """biip's message, shortened to what a person scanning a label can act on."""
+    if match := re.match(r"Failed to match '(.*)' with GS1 AI \((\d+)\)", message, re.S):
+        ai = match[2]
+        value = match[1][len(ai) :]
+        if KINDS.get(ai) in ("date", "datetime"):
+            size = 6 if KINDS[ai] == "date" else 10
+            return f"AI {ai}: {value[:size]} is not a valid date"
+        return f"AI {ai} has an invalid value: {_quote(value)}"
+    if match := re.match(r"Failed to get GS1 Application Identifier from '(.*)'", message, re.S):
+        return f"Unknown application identifier or invalid data at {_quote(match[1])}"
+    return f"Not a valid GS1 label: {message}"
+
+
+def _quote(value, size=20):
+    """``value`` (as biip quotes it) cut to ``size`` characters: a message never repeats a whole
+    label."""
+    return f"'{value[:size]}'" + ("..." if len(value) > size else "")
 
 
 def _is_digits(value):
@@ -142,72 +191,37 @@ def _check_check_digit(label, code):
         raise GS1Error(f"{label} {code} has an invalid check digit (expected {expected})")
 
 
-def _match_ai(text, pos, offset):
-    """Return the AI starting at ``text[pos]``."""
-    for size in (2, 4):
-        if text[pos : pos + size] in AIS:
-            return text[pos : pos + size]
-    if text[pos] == GS:
-        raise GS1Error(f"Unexpected GS separator at position {offset + pos}")
-    rest = text[pos:]
-    snippet = rest[:4] + ("..." if len(rest) > 4 else "")
-    raise GS1Error(f"Unknown application identifier at position {offset + pos}: {snippet!r}")
-
-
-def _split_element_string(text, offset):
-    """Yield ``(ai, raw_value)`` of a raw element string with GS separators."""
-    pos = 0
-    while pos < len(text):
-        ai = _match_ai(text, pos, offset)
-        start = pos + len(ai)
-        fixed_length = AIS[ai][1]
-        if fixed_length:
-            end = start + fixed_length
-            pos = end + 1 if text[end : end + 1] == GS else end
-        else:
-            end = text.find(GS, start)
-            if end == -1:
-                end = len(text)
-            pos = end + 1
-        yield ai, text[start:end]
-
-
-def _split_human_readable(text, offset):
-    """Yield ``(ai, raw_value)`` of a human-readable string like ``(01)...(10)...``."""
-    pos = 0
-    while pos < len(text):
-        close = text.find(")", pos)
-        if close == -1 or "(" in text[pos + 1 : close]:
-            raise GS1Error(f"Unclosed parenthesis at position {offset + pos}")
-        ai = text[pos + 1 : close]
-        if ai not in AIS:
-            raise GS1Error(f"Unknown application identifier at position {offset + pos}: {ai!r}")
-        end = text.find("(", close)
-        if end == -1:
-            end = len(text)
-        yield ai, text[close + 1 : end]
-        pos = end
-
-
 def _convert(ai, value, today):
     """Check the raw ``value`` of ``ai`` and return it converted."""
-    fixed_length, max_length, kind = AIS[ai][1:]
-    if fixed_length and not (len(value) == fixed_length and _is_digits(value)):
-        raise GS1Error(f"AI {ai} needs {fixed_length} digits, got {value!r}")
+    kind = "weight" if ai[:3] == WEIGHT_KEY else KINDS.get(ai, "text")
     if not value:
         raise GS1Error(f"AI {ai} is empty")
-    if len(value) > max_length:
-        raise GS1Error(f"AI {ai} is longer than {max_length} characters: {value!r}")
+    if len(value) > MAX_LENGTHS.get(ai, 90):
+        raise GS1Error(f"AI {ai} is longer than {MAX_LENGTHS[ai]} characters: {value!r}")
     if kind in ("gtin", "sscc"):
+        size = 18 if kind == "sscc" else 14
+        if not (len(value) == size and _is_digits(value)):
+            raise GS1Error(f"AI {ai} needs {size} digits, got {value!r}")
         _check_check_digit(kind.upper(), value)
         return value
-    if kind == "date":
-        return _convert_date(ai, value, today)
+    if kind in ("date", "datetime"):
+        size = 6 if kind == "date" else 10
+        if not (len(value) == size and _is_digits(value)):
+            raise GS1Error(f"AI {ai} needs {size} digits, got {value!r}")
+        date = _convert_date(ai, value[:6], today)
+        if kind == "date":
+            return date
+        hour, minute = int(value[6:8]), int(value[8:])
+        if hour > 23 or minute > 59:
+            raise GS1Error(f"AI {ai}: {value} is not a valid time ({value[6:8]}:{value[8:]})")
+        return datetime.datetime.combine(date, datetime.time(hour, minute))
     if kind == "weight":
+        if not (len(value) == 6 and _is_digits(value)) or ai[3] not in "012345":
+            raise GS1Error(f"AI {ai} needs 6 digits and at most 5 decimals, got {value!r}")
         return Decimal(value).scaleb(-int(ai[3]))
     if kind == "count":
         if not _is_digits(value):
-            raise GS1Error(f"AI {ai} needs up to {max_length} digits, got {value!r}")
+            raise GS1Error(f"AI {ai} needs up to {MAX_LENGTHS[ai]} digits, got {value!r}")
         return int(value)
     for char in value:
         if char not in CSET82:
@@ -243,9 +257,9 @@ def _encode(key, value):
     """Return ``(ai, raw_value)`` for one item of a ``parse`` result."""
     if key == WEIGHT_KEY:
         return _encode_weight(value)
-    if key not in AIS or AIS[key][3] == "weight":
-        raise GS1Error(f"Unknown application identifier {key!r}")
-    kind = AIS[key][3]
+    kind = KINDS.get(key)
+    if kind is None or kind == "datetime":
+        raise GS1Error(f"Cannot build application identifier {key!r}")
     if kind == "date":
         if not isinstance(value, datetime.date):
             raise GS1Error(f"AI {key} needs a date, got {value!r}")
