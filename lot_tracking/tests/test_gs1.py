@@ -4,7 +4,7 @@ import datetime
 import string
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.tests import BaseCase, tagged
@@ -353,22 +353,22 @@ NEAR_MISS = st.text(alphabet=string.digits + "()]CdQe<>~ AZaz-" + GS + "\x00\n\x
 
 @tagged("post_install", "-at_install")
 class TestProperties(BaseCase):
-    @settings(database=None)
+    @settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(DATA, PREFIXES)
     def test_round_trip(self, data, prefix):
         self.assertEqual(parse(prefix + gs1.build(data)), data)
 
-    @settings(database=None)
+    @settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.text())
     def test_random_text_only_raises_gs1_error(self, text):
         self._parse_or_gs1_error(text)
 
-    @settings(database=None)
+    @settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(NEAR_MISS)
     def test_near_miss_text_only_raises_gs1_error(self, text):
         self._parse_or_gs1_error(text)
 
-    @settings(database=None)
+    @settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(DATA, st.data())
     def test_mutated_barcode_only_raises_gs1_error(self, data, draw):
         barcode = gs1.build(data)
@@ -376,7 +376,7 @@ class TestProperties(BaseCase):
         replacement = draw.draw(st.sampled_from(["", "0", "9", GS, "(", "A"]))
         self._parse_or_gs1_error(barcode[:index] + replacement + barcode[index + 1 :])
 
-    @settings(database=None)
+    @settings(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(_digits(13), st.integers(min_value=0, max_value=13), st.integers(1, 9))
     def test_check_digit_detects_single_digit_errors(self, digits, index, delta):
         gtin = _with_check_digit(digits)

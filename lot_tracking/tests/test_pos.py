@@ -4,6 +4,7 @@ from uuid import uuid4
 
 from odoo import Command, fields
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
@@ -141,7 +142,7 @@ class TestPosExistingLots(PosLotTrackingCommon):
         self.assertFalse(result["reason"])
         result = order_line.lot_tracking_check_lot(self.yogurt.id, "Y-EXPIRED")
         self.assertEqual(result["lot"]["id"], self.lot_expired.id)
-        self.assertIn(fields.Date.to_string(self.lot_expired.expiration_date), result["reason"])
+        self.assertIn(format_date(self.env, self.lot_expired.expiration_date), result["reason"])
         result = order_line.lot_tracking_check_lot(self.yogurt.id, "Y-RECALLED")
         self.assertEqual(result["reason"], "Recalled")
         result = order_line.lot_tracking_check_lot(self.yogurt.id, "Y-QUARANTINE")
