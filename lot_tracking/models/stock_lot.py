@@ -154,11 +154,19 @@ class StockLot(models.Model):
 
         Used by system transitions (quarantine at receipt, recalls) whoever triggers them;
         manual changes go through the manager-only wizard, which calls this too.
+        Lots that may no longer be sold are taken off every reservation toward customers.
         """
         lots = self.filtered(lambda lot: lot.quality_state != state)
         if lots:
+            # Searched before the state changes: the search flushes pending recomputes of
+            # those lines while the quality constraint still accepts them.
+            reserved = self.env["stock.move.line"]
+            if state != "released":
+                reserved = reserved._lot_tracking_search_to_customers(lots)
             lots.sudo().write({"quality_state": state})
             lots._lot_tracking_log(STATE_EVENT[state], note=note, **event_vals)
+            if reserved:
+                reserved._lot_tracking_unreserve()
         return lots
 
     def _lot_tracking_log(self, event_type, note=False, quantities=None, **vals):

@@ -40,15 +40,25 @@ AIS = {
 
 WEIGHT_KEY = "310"
 
+# Error messages quote at most this many characters of what was scanned.
+QUOTE_LIMIT = 100
+
 
 class GS1Error(ValueError):
     """Malformed or unsupported GS1 data."""
 
 
+def _quote(value):
+    """``repr`` of ``value``, quoting at most ``QUOTE_LIMIT`` characters: a label may be huge."""
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT:
+        return f"{value[:QUOTE_LIMIT]!r}..."
+    return repr(value)
+
+
 def gtin_check_digit(digits_without_check):
     """Return the GS1 mod-10 check digit of ``digits_without_check`` (GTIN, SSCC...)."""
     if not _is_digits(digits_without_check):
-        raise GS1Error(f"A check digit needs digits, got {digits_without_check!r}")
+        raise GS1Error(f"A check digit needs digits, got {_quote(digits_without_check)}")
     total = 0
     for index, digit in enumerate(reversed(digits_without_check)):
         total += int(digit) * (3 if index % 2 == 0 else 1)
@@ -58,7 +68,7 @@ def gtin_check_digit(digits_without_check):
 def normalize_gtin(code):
     """Return GTIN-8/12/13/14 ``code`` as 14 digits, raise GS1Error if it is not valid."""
     if not isinstance(code, str) or len(code) not in (8, 12, 13, 14) or not _is_digits(code):
-        raise GS1Error(f"A GTIN has 8, 12, 13 or 14 digits, got {code!r}")
+        raise GS1Error(f"A GTIN has 8, 12, 13 or 14 digits, got {_quote(code)}")
     _check_check_digit("GTIN", code)
     return code.zfill(14)
 
@@ -193,11 +203,11 @@ def _convert(ai, value, today):
     """Check the raw ``value`` of ``ai`` and return it converted."""
     fixed_length, max_length, kind = AIS[ai][1:]
     if fixed_length and not (len(value) == fixed_length and _is_digits(value)):
-        raise GS1Error(f"AI {ai} needs {fixed_length} digits, got {value!r}")
+        raise GS1Error(f"AI {ai} needs {fixed_length} digits, got {_quote(value)}")
     if not value:
         raise GS1Error(f"AI {ai} is empty")
     if len(value) > max_length:
-        raise GS1Error(f"AI {ai} is longer than {max_length} characters: {value!r}")
+        raise GS1Error(f"AI {ai} is longer than {max_length} characters: {_quote(value)}")
     if kind in ("gtin", "sscc"):
         _check_check_digit(kind.upper(), value)
         return value
@@ -207,7 +217,7 @@ def _convert(ai, value, today):
         return Decimal(value).scaleb(-int(ai[3]))
     if kind == "count":
         if not _is_digits(value):
-            raise GS1Error(f"AI {ai} needs up to {max_length} digits, got {value!r}")
+            raise GS1Error(f"AI {ai} needs up to {max_length} digits, got {_quote(value)}")
         return int(value)
     for char in value:
         if char not in CSET82:
