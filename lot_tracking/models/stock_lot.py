@@ -155,6 +155,7 @@ class StockLot(models.Model):
 
         Used by system transitions (quarantine at receipt, recalls) whoever triggers them;
         manual changes go through the manager-only wizard, which calls this too.
+        Lots that may no longer be sold are taken off every reservation toward customers.
         """
         lots = self.filtered(lambda lot: lot.quality_state != state)
         if lots:
@@ -166,12 +167,19 @@ class StockLot(models.Model):
                 + (Markup("<br/>") + note if note else "")
                 for lot in lots
             }
+            # Searched before the state changes: the search flushes pending recomputes of
+            # those lines while the quality constraint still accepts them.
+            reserved = self.env["stock.move.line"]
+            if state != "released":
+                reserved = reserved._lot_tracking_search_to_customers(lots)
             # One chatter line per lot with the reason, instead of the bare field tracking.
             lots.sudo().with_context(mail_notrack=True).write({"quality_state": state})
             lots._message_log_batch(bodies)
             lots._lot_tracking_log(
                 STATE_EVENT[state], note=note, quantities=lots._lot_tracking_on_hand(), **event_vals
             )
+            if reserved:
+                reserved._lot_tracking_unreserve()
         return lots
 
     def _lot_tracking_log(self, event_type, note=False, quantities=None, **vals):

@@ -1,4 +1,7 @@
+from collections import defaultdict
+
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class StockMove(models.Model):
@@ -32,6 +35,100 @@ class StockMove(models.Model):
         return super()._get_available_quantity(
             location_id, lot_id, package_id, owner_id, strict, allow_negative
         )
+
+    def _action_done(self, cancel_backorder=False):
+        self._lot_tracking_check_held_lots()
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves._lot_tracking_log_shipped()
+        return moves
+
+    def _lot_tracking_check_held_lots(self):
+        """Refuse to take a lot that is not released to a customer, whatever put it on the
+        transfer. Point of Sale pickings are never refused: a lot that became unsellable
+        after a ship-later sale ships with a ``violation`` event."""
+        lines = self.move_line_ids.filtered(
+            lambda ml: (
+                ml.picked
+                and ml.state not in ("done", "cancel")
+                and ml.lot_id.quality_state not in (False, "released")
+                and ml._lot_tracking_to_customer()
+            )
+        )
+        pos_lines = lines.filtered(lambda ml: ml.picking_id._lot_tracking_is_pos())
+        if held := lines - pos_lines:
+            raise UserError(
+                self.env._(
+                    "These lots may not be delivered to a customer:\n%(lines)s\nTake them off "
+                    "the transfer and reserve released lots instead.",
+                    lines="\n".join(
+                        self.env._(
+                            "%(transfer)s: %(product)s, lot %(lot)s (%(reason)s)",
+                            transfer=line.picking_id.name or line.move_id.reference,
+                            product=line.product_id.display_name,
+                            lot=line.lot_id.name,
+                            reason=line.lot_id.sale_block_reason,
+                        )
+                        for line in held
+                    ),
+                )
+            )
+        if pos_lines:
+            pos_lines._lot_tracking_log_pos_violations()
+
+    def _lot_tracking_log_shipped(self):
+        """One ``shipped`` event per lot and delivery done to a customer (POS sales log
+        ``sold``)."""
+        quantities = defaultdict(float)
+        for line in self.move_line_ids:
+            if (
+                line.lot_id
+                and line.state == "done"
+                and line.location_dest_id.usage == "customer"
+                and not line.picking_id._lot_tracking_is_pos()
+            ):
+                quantities[line.lot_id, line.picking_id] += line.quantity_product_uom
+        self.env["lot.tracking.event"].sudo().create(
+            [
+                {
+                    "lot_id": lot.id,
+                    "event_type": "shipped",
+                    "picking_id": picking.id,
+                    "quantity": quantity,
+                    "user_id": self.env.uid,
+                }
+                for (lot, picking), quantity in quantities.items()
+            ]
+        )
+
+    def _lot_tracking_label_quantity(self, data):
+        """Quantity a parsed GS1 label (``gs1.parse``) brings to this move, in the move's unit:
+        the net weight (AI 310n) or the count (AI 30, else 37), one unit without either.
+        Zero or less is refused."""
+        self.ensure_one()
+        product = self.product_id
+        if "310" in data:
+            kg = self.env.ref("uom.product_uom_kgm")
+            if product.uom_id.category_id != kg.category_id:
+                raise UserError(
+                    self.env._(
+                        "The label gives a net weight but %(product)s is counted in %(uom)s.",
+                        product=product.display_name,
+                        uom=product.uom_id.name,
+                    )
+                )
+            quantity = kg._compute_quantity(float(data["310"]), product.uom_id)
+        else:
+            quantity = next((data[ai] for ai in ("30", "37") if ai in data), 1)
+        if quantity <= 0:
+            raise UserError(
+                self.env._(
+                    "The label gives a quantity of %(quantity)s for %(product)s: a label must "
+                    "count at least one unit. Check the label or enter the quantity by hand.",
+                    quantity=quantity,
+                    product=product.display_name,
+                )
+            )
+        return product.uom_id._compute_quantity(quantity, self.product_uom)
 
     def _get_dest_account(self, accounts_data):
         if self.scrap_id.lot_tracking_write_off:

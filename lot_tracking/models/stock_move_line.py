@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -8,7 +10,8 @@ class StockMoveLine(models.Model):
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
         picking = self.picking_id
-        if picking.picking_type_code == "incoming":
+        # Only a supplier's goods make a supplier: never a customer bringing a lot back.
+        if picking._lot_tracking_is_supplier_receipt():
             vals.update(
                 supplier_id=picking.partner_id.commercial_partner_id.id,
                 receipt_picking_id=picking.id,
@@ -17,6 +20,11 @@ class StockMoveLine(models.Model):
             )
         return vals
 
+    def _lot_tracking_to_customer(self):
+        """Does this line take its lot to a customer (directly or as a step of a delivery)?"""
+        self.ensure_one()
+        return self.location_dest_id.usage == "customer" or self.move_id._lot_tracking_to_customer()
+
     @api.constrains("lot_id", "location_dest_id")
     def _check_lot_tracking_quality_state(self):
         for line in self:
@@ -24,12 +32,9 @@ class StockMoveLine(models.Model):
             if (
                 lot
                 and lot.quality_state != "released"
+                and line._lot_tracking_to_customer()
                 # POS sales are never refused: the sync records a violation instead.
-                and not line.picking_id.pos_session_id
-                and (
-                    line.location_dest_id.usage == "customer"
-                    or line.move_id._lot_tracking_to_customer()
-                )
+                and not line.picking_id._lot_tracking_is_pos()
             ):
                 raise ValidationError(
                     self.env._(
@@ -40,3 +45,130 @@ class StockMoveLine(models.Model):
                         reason=lot.sale_block_reason,
                     )
                 )
+
+    @api.model
+    def _lot_tracking_search_to_customers(self, lots):
+        """Lines not done that take ``lots`` toward customers, in one search."""
+        # A system consequence of a state change: every reservation of the lot goes,
+        # whatever pickings the user changing the state may read.
+        return self.sudo().search(
+            [
+                ("lot_id", "in", lots.ids),
+                ("state", "not in", ("done", "cancel")),
+                "|",
+                "|",
+                ("location_dest_id.usage", "=", "customer"),
+                ("move_id.location_dest_id.usage", "=", "customer"),
+                ("move_id.location_final_id.usage", "=", "customer"),
+            ]
+        )
+
+    def _lot_tracking_unreserve(self):
+        """Take these lines (of lots that may no longer be sold) off their transfers.
+
+        They are removed (unlinking frees the quants' reservation, as core's
+        `_free_reservation` does) and their moves assigned again by the removal strategy,
+        from released lots only. A chained step (pack, ship) is not assigned again: it could
+        only take what its previous step brought. A picked line and a chained step leave
+        goods on their way: an activity asks to put them back. POS pickings keep their lot
+        (a sale is never undone) and a manager gets an activity. Each picking says so in
+        its chatter.
+        """
+        lines = self
+        pos_lines = lines.filtered(lambda ml: ml.picking_id._lot_tracking_is_pos())
+        lines -= pos_lines
+        chained = lines.filtered(lambda ml: ml.move_id.move_orig_ids)
+        to_put_back = chained | lines.filtered("picked")
+        notes = self._lot_tracking_unreserve_notes(lines, chained, to_put_back, pos_lines)
+        to_assign = lines.move_id - chained.move_id
+        # Un-pick first: a move stays picked (and is not assigned again) while a line is.
+        lines.filtered("picked").picked = False
+        lines.unlink()
+        to_assign._action_assign()
+        lines.env["stock.picking"]._lot_tracking_notify_unreserved(notes)
+
+    def _lot_tracking_unreserve_notes(self, lines, chained, to_put_back, pos_lines):
+        """{picking: [(kind, text, lot), …]} describing what unreserving ``lines`` does, written
+        before the lines go. Kinds: ``message`` (chatter), ``put_back`` and ``manager``
+        (activities)."""
+        _ = self.env._
+        notes = defaultdict(list)
+
+        def describe(line):
+            return _(
+                "%(qty)s %(uom)s of %(product)s, lot %(lot)s (%(reason)s), at %(location)s",
+                qty=line.quantity,
+                uom=line.product_uom_id.name,
+                product=line.product_id.display_name,
+                lot=line.lot_id.name,
+                reason=line.lot_id.sale_block_reason,
+                location=line.location_id.display_name,
+            )
+
+        for line in lines:
+            if line in chained:
+                text = _(
+                    "Taken off this transfer and not reserved again (this step takes only "
+                    "what the previous step brought): %(line)s.",
+                    line=describe(line),
+                )
+            else:
+                text = _(
+                    "Taken off this transfer, reserved again from released lots where stock "
+                    "allows: %(line)s.",
+                    line=describe(line),
+                )
+            notes[line.picking_id].append(("message", text, line.lot_id))
+            if line in to_put_back:
+                text = _("Put back, away from customer orders: %(line)s.", line=describe(line))
+                notes[line.picking_id].append(("put_back", text, line.lot_id))
+        for line in pos_lines:
+            text = _(
+                "Sold at the Point of Sale and kept on this transfer (a sale is never undone); "
+                "ship it anyway (recorded as a violation) or exchange the lot: %(line)s.",
+                line=describe(line),
+            )
+            notes[line.picking_id] += [
+                ("message", text, line.lot_id),
+                ("manager", text, line.lot_id),
+            ]
+        return notes
+
+    def _lot_tracking_log_pos_violations(self):
+        """A ``violation`` per lot and POS order these lines ship though it may not be sold
+        (a ship-later sale whose lot was held meanwhile), unless the sale recorded one."""
+        orders = self.picking_id.pos_order_id
+        logged = {
+            (event.lot_id, event.pos_order_id)
+            for event in self.env["lot.tracking.event"]
+            .sudo()
+            .search(
+                [
+                    ("event_type", "=", "violation"),
+                    ("lot_id", "in", self.lot_id.ids),
+                    ("pos_order_id", "in", orders.ids),
+                ]
+            )
+        }
+        quantities = defaultdict(float)
+        for line in self.filtered(lambda ml: ml.picking_id.pos_order_id):
+            key = (line.lot_id, line.picking_id.pos_order_id)
+            if key not in logged:
+                quantities[key] += line.quantity_product_uom
+        self.env["lot.tracking.event"].sudo().create(
+            [
+                {
+                    "lot_id": lot.id,
+                    "event_type": "violation",
+                    "pos_order_id": order.id,
+                    "quantity": quantity,
+                    "user_id": self.env.uid,
+                    "note": self.env._(
+                        "Shipped for %(order)s although it may not be sold: %(reason)s",
+                        order=order.name,
+                        reason=lot.sale_block_reason,
+                    ),
+                }
+                for (lot, order), quantity in quantities.items()
+            ]
+        )

@@ -1,6 +1,8 @@
 import datetime
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
@@ -12,6 +14,18 @@ from ..tools import gs1
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    # The three below take one picking or none (a move line's empty picking).
+    def _lot_tracking_is_supplier_receipt(self):
+        """Goods coming in from a supplier (not a customer return, not a transit)."""
+        return self.picking_type_code == "incoming" and self.location_id.usage == "supplier"
+
+    def _lot_tracking_is_customer_return(self):
+        return self.location_id.usage == "customer"
+
+    def _lot_tracking_is_pos(self):
+        """A Point of Sale picking (sale, ship-later sale or session's): never refused."""
+        return bool(self.pos_order_id or self.pos_session_id)
+
     # ------------------------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------------------------
@@ -19,17 +33,28 @@ class StockPicking(models.Model):
         self._lot_tracking_assign_lot_names()
         return super().button_validate()
 
+    def _pre_action_done_hook(self):
+        # Before product_expiry's "confirm expired lots?": a supplier's expired goods are
+        # refused, not confirmed. A customer return only gets product_expiry's question.
+        self._lot_tracking_check_expired()
+        return super()._pre_action_done_hook()
+
     def _action_done(self):
-        receipts = self.filtered(lambda p: p.picking_type_code == "incoming")
-        receipts._lot_tracking_assign_lot_names()
-        receipts._lot_tracking_check_expired()
+        self._lot_tracking_assign_lot_names()
+        incoming = self.filtered(lambda p: p.picking_type_code == "incoming")
+        returns = self.filtered(lambda p: p._lot_tracking_is_customer_return())
         res = super()._action_done()
-        receipts._lot_tracking_after_receipt()
+        (incoming - returns)._lot_tracking_after_receipt()
+        returns._lot_tracking_after_return()
         return res
 
     def _lot_tracking_assign_lot_names(self):
-        """Give one new lot name per receipt move whose lot-tracked lines have none."""
-        lines = self.filtered(lambda p: p.picking_type_code == "incoming").move_line_ids.filtered(
+        """Give one new lot name per supplier receipt move whose lot-tracked lines have none.
+
+        Only goods from suppliers get new lots: a return's lot is the one that left."""
+        lines = self.filtered(
+            lambda p: p._lot_tracking_is_supplier_receipt()
+        ).move_line_ids.filtered(
             lambda ml: (
                 ml.product_id.tracking == "lot"
                 and not ml.lot_id
@@ -49,8 +74,10 @@ class StockPicking(models.Model):
                 (lines & move.move_line_ids).lot_name = name
 
     def _lot_tracking_check_expired(self):
+        """Refuse expired goods from suppliers, typed lot names included."""
         today = fields.Date.context_today(self)
-        for line in self.move_line_ids:
+        receipts = self.filtered(lambda p: p._lot_tracking_is_supplier_receipt())
+        for line in receipts.move_line_ids:
             expiry = line.lot_id.expiration_date or line.expiration_date
             if line.quantity and expiry and fields.Date.context_today(self, expiry) < today:
                 raise UserError(
@@ -63,41 +90,126 @@ class StockPicking(models.Model):
                     )
                 )
 
+    def _lot_tracking_lot_quantities(self):
+        """{lot id: quantity} of this done picking's lines with a lot, and those lots."""
+        self.ensure_one()
+        quantities = defaultdict(float)
+        for line in self.move_line_ids:
+            if line.lot_id and line.quantity:
+                quantities[line.lot_id.id] += line.quantity_product_uom
+        return quantities, self.env["stock.lot"].browse(quantities)
+
     def _lot_tracking_after_receipt(self):
-        """Complete the lot twins, log `received` events, quarantine short-dated lots."""
+        """Complete the lot twins, log `received` events, quarantine short-dated lots.
+
+        A receipt never lowers a lot's state: only released lots go to quarantine."""
         now = fields.Datetime.now()
         for picking in self:
-            lines = picking.move_line_ids.filtered(lambda ml: ml.lot_id and ml.quantity)
-            if not lines:
+            quantities, lots = picking._lot_tracking_lot_quantities()
+            if not lots:
                 continue
-            quantities = defaultdict(float)
-            for line in lines:
-                quantities[line.lot_id.id] += line.quantity_product_uom
-            lots = lines.lot_id
             lots.filtered(lambda lot: not lot.receipt_picking_id).write(
                 {
                     "receipt_picking_id": picking.id,
                     "receipt_date": picking.date_done or now,
                 }
             )
-            lots.filtered(lambda lot: not lot.supplier_id).write(
-                {"supplier_id": picking.partner_id.commercial_partner_id.id}
-            )
+            if picking._lot_tracking_is_supplier_receipt():
+                lots.filtered(lambda lot: not lot.supplier_id).write(
+                    {"supplier_id": picking.partner_id.commercial_partner_id.id}
+                )
             lots._lot_tracking_log("received", quantities=quantities, picking_id=picking.id)
-            short = lots.filtered(lambda lot: lot._lot_tracking_short_shelf_life(now))
+            short = lots.filtered(
+                lambda lot: (
+                    lot.quality_state == "released" and lot._lot_tracking_short_shelf_life(now)
+                )
+            )
             short._lot_tracking_set_quality_state(
                 "quarantine",
                 note=self.env._("Received with less than the minimum shelf life."),
                 picking_id=picking.id,
             )
-            held = lots.filtered(lambda lot: lot.quality_state != "released")
-            if held:
+            if held := lots.filtered(lambda lot: lot.quality_state != "released"):
                 picking.message_post(
                     body=self.env._(
                         "Received lots that are not released and cannot be sold: %(lots)s",
-                        lots=", ".join(f"{lot.name} ({lot.sale_block_reason})" for lot in held),
+                        lots=self._lot_tracking_lots_text(held),
                     )
                 )
+
+    def _lot_tracking_after_return(self):
+        """Log `returned` events; lots keep their state (a recalled lot stays recalled)."""
+        for picking in self:
+            quantities, lots = picking._lot_tracking_lot_quantities()
+            if not lots:
+                continue
+            lots._lot_tracking_log("returned", quantities=quantities, picking_id=picking.id)
+            if unsellable := lots.filtered(lambda lot: not lot.is_sellable):
+                picking.message_post(
+                    body=self.env._(
+                        "Returned lots that cannot be sold: %(lots)s",
+                        lots=self._lot_tracking_lots_text(unsellable),
+                    )
+                )
+
+    @api.model
+    def _lot_tracking_lots_text(self, lots):
+        return ", ".join(f"{lot.name} ({lot.sale_block_reason})" for lot in lots)
+
+    def _lot_tracking_notify_unreserved(self, notes):
+        """Post what taking held lots off transfers did, and schedule the activities it needs.
+
+        ``notes``: {picking: [(kind, text, lot), …]} with kinds ``message``, ``put_back``
+        (goods on their way to put back: the picking's responsible, else the current user) and
+        ``manager`` (a POS sale to decide on: a Lot Tracking manager)."""
+        _ = self.env._
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("stock.picking")
+        today = fields.Date.context_today(self)
+        activities = []
+        for picking, entries in notes.items():
+            if not picking:
+                continue
+            by_kind = defaultdict(list)
+            for kind, text, lot in entries:
+                by_kind[kind].append((text, lot))
+            picking.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    _("Lots that may no longer go to a customer:"),
+                    Markup().join(Markup("<li>%s</li>") % text for text, __ in by_kind["message"]),
+                )
+            )
+            if by_kind["put_back"]:
+                activities.append(
+                    {
+                        "res_id": picking.id,
+                        "user_id": (picking.user_id or self.env.user).id,
+                        "summary": _("Put back goods that may not be delivered"),
+                        "note": "\n".join(text for text, __ in by_kind["put_back"]),
+                    }
+                )
+            if by_kind["manager"]:
+                lot = by_kind["manager"][0][1]
+                activities.append(
+                    {
+                        "res_id": picking.id,
+                        "user_id": self.env["pos.order"]._lot_tracking_manager(lot).id,
+                        "summary": _("Point of Sale sale of a lot that may not be sold"),
+                        "note": "\n".join(text for text, __ in by_kind["manager"]),
+                    }
+                )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    **vals,
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "date_deadline": today,
+                }
+                for vals in activities
+            ]
+        )
 
     # ------------------------------------------------------------------------------------
     # GS1 scan
@@ -111,8 +223,14 @@ class StockPicking(models.Model):
         """
         self.ensure_one()
         _ = self.env._
-        if self.picking_type_code != "incoming" or self.state in ("done", "cancel"):
-            raise UserError(_("Labels can only be scanned on a receipt that is not done."))
+        # A supplier's label names that supplier's lot: never scanned into a customer return.
+        if not self._lot_tracking_is_supplier_receipt() or self.state in ("done", "cancel"):
+            raise UserError(
+                _(
+                    "Labels can only be scanned on a receipt from a supplier that is not done. "
+                    "A customer return brings back the lots of its delivery."
+                )
+            )
         try:
             data = gs1.parse(barcode)
         except gs1.GS1Error as error:
@@ -120,7 +238,7 @@ class StockPicking(models.Model):
         move = self._lot_tracking_scan_move(data)
         product = move.product_id
         self._lot_tracking_scan_check_unique(data, product)
-        quantity = self._lot_tracking_scan_quantity(data, move)
+        quantity = move._lot_tracking_label_quantity(data)
         lot = self._lot_tracking_scan_lot(data, move)
         line = move.move_line_ids.filtered(lambda ml: ml.lot_id == lot)[:1]
         if line:
@@ -225,25 +343,6 @@ class StockPicking(models.Model):
                     product=product.display_name,
                 )
             )
-
-    def _lot_tracking_scan_quantity(self, data, move):
-        product = move.product_id
-        if "310" in data:
-            kg = self.env.ref("uom.product_uom_kgm")
-            if product.uom_id.category_id != kg.category_id:
-                raise UserError(
-                    self.env._(
-                        "The label gives a net weight but %(product)s is counted in %(uom)s.",
-                        product=product.display_name,
-                        uom=product.uom_id.name,
-                    )
-                )
-            quantity = kg._compute_quantity(float(data["310"]), product.uom_id)
-        else:
-            quantity = data.get("30") or data.get("37") or 1
-        if quantity <= 0:
-            raise UserError(self.env._("The label's quantity must be positive."))
-        return product.uom_id._compute_quantity(quantity, move.product_uom)
 
     def _lot_tracking_scan_lot(self, data, move):
         _ = self.env._

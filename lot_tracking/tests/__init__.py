@@ -9,7 +9,9 @@ from . import test_pos_valuation
 from . import test_quality_state
 from . import test_recall
 from . import test_receipt_scan_tour
+from . import test_receipts
 from . import test_receiving
+from . import test_reservation
 from . import test_suggestion
 from . import test_traceability_tour
 from . import test_trace_report

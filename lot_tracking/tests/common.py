@@ -89,16 +89,36 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
             wizard.save().process()
         return picking
 
-    def _deliver(self, product, lot, qty, partner=None, location=None):
-        """Deliver ``qty`` of ``lot`` to a customer, the lot chosen by hand."""
-        customers = self.env.ref("stock.stock_location_customers")
-        source = location or self.stock_location
+    @classmethod
+    def _stock_lot(cls, product, name, qty, days=None, location=None, **vals):
+        """A lot of ``product`` expiring in ``days`` (None: no expiry) with ``qty`` on hand in
+        ``location`` (default: the warehouse's stock)."""
+        lot = cls.env["stock.lot"].create(
+            {
+                "name": name,
+                "product_id": product.id,
+                "company_id": cls.company.id,
+                "expiration_date": days is not None
+                and fields.Datetime.now() + datetime.timedelta(days=days),
+                **vals,
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            product, location or cls.stock_location, qty, lot_id=lot
+        )
+        return lot
+
+    def _picking(self, picking_type, product, qty, source=None, dest=None, partner=None):
+        """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``;
+        by default a delivery from stock to the customer."""
+        source = source or picking_type.default_location_src_id
+        dest = dest or picking_type.default_location_dest_id
         picking = self.env["stock.picking"].create(
             {
-                "picking_type_id": self.warehouse.out_type_id.id,
+                "picking_type_id": picking_type.id,
                 "partner_id": (partner or self.customer).id,
                 "location_id": source.id,
-                "location_dest_id": customers.id,
+                "location_dest_id": dest.id,
                 "move_ids": [
                     Command.create(
                         {
@@ -106,17 +126,38 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
                             "product_id": product.id,
                             "product_uom_qty": qty,
                             "location_id": source.id,
-                            "location_dest_id": customers.id,
+                            "location_dest_id": dest.id,
                         }
                     )
                 ],
             }
         )
         picking.action_confirm()
+        picking.action_assign()
+        return picking
+
+    def _delivery(self, product, qty, partner=None, location=None):
+        customers = self.env.ref("stock.stock_location_customers")
+        return self._picking(
+            self.warehouse.out_type_id,
+            product,
+            qty,
+            source=location or self.stock_location,
+            dest=customers,
+            partner=partner,
+        )
+
+    def _put_lot(self, picking, lot, qty):
+        """Replace what the picking reserved by ``qty`` of ``lot``, chosen by hand."""
         picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
+        return self.env["stock.move.line"].create(
             {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": lot.id}
         )
+
+    def _deliver(self, product, lot, qty, partner=None, location=None):
+        """Deliver ``qty`` of ``lot`` to a customer, the lot chosen by hand."""
+        picking = self._delivery(product, qty, partner=partner, location=location)
+        self._put_lot(picking, lot, qty)
         return self._validate(picking)
 
     @staticmethod

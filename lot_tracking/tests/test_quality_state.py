@@ -12,40 +12,8 @@ class TestQualityState(LotTrackingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.lot_good, cls.lot_bad = cls.env["stock.lot"].create(
-            [
-                {"name": "GOOD", "product_id": cls.yogurt.id, "company_id": cls.company.id},
-                {"name": "BAD", "product_id": cls.yogurt.id, "company_id": cls.company.id},
-            ]
-        )
-        for lot in cls.lot_good | cls.lot_bad:
-            cls.env["stock.quant"]._update_available_quantity(
-                cls.yogurt, cls.stock_location, 5, lot_id=lot
-            )
-
-    def _delivery(self, qty, partner=None):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": (partner or self.customer).id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": "out",
-                            "product_id": self.yogurt.id,
-                            "product_uom_qty": qty,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        return picking
+        cls.lot_good = cls._stock_lot(cls.yogurt, "GOOD", 5)
+        cls.lot_bad = cls._stock_lot(cls.yogurt, "BAD", 5)
 
     def test_sellability_and_reasons(self):
         lot = self.lot_good
@@ -148,13 +116,13 @@ class TestQualityState(LotTrackingCommon):
 
     def test_non_released_lots_are_not_reserved_for_customers(self):
         self.lot_bad._lot_tracking_set_quality_state("quarantine")
-        delivery = self._delivery(8)
+        delivery = self._delivery(self.yogurt, 8)
         self.assertEqual(delivery.move_line_ids.lot_id, self.lot_good)
         self.assertEqual(delivery.move_ids.quantity, 5)
 
     def test_putting_a_held_lot_on_a_delivery_is_stopped(self):
         self.lot_bad._lot_tracking_set_quality_state("blocked")
-        delivery = self._delivery(2)
+        delivery = self._delivery(self.yogurt, 2)
         with self.assertRaisesRegex(
             ValidationError, "BAD .* cannot be delivered to a customer: Blocked"
         ):
@@ -173,33 +141,14 @@ class TestQualityState(LotTrackingCommon):
         )
         scrap.action_validate()
         self.assertEqual(scrap.state, "done")
-        vendor_return = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.supplier.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.env.ref("stock.stock_location_suppliers").id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": "return",
-                            "product_id": self.yogurt.id,
-                            "product_uom_qty": 3,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_suppliers").id,
-                        }
-                    )
-                ],
-            }
+        vendor_return = self._picking(
+            self.warehouse.out_type_id,
+            self.yogurt,
+            3,
+            dest=self.env.ref("stock.stock_location_suppliers"),
+            partner=self.supplier,
         )
-        vendor_return.action_confirm()
-        vendor_return.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                **vendor_return.move_ids._prepare_move_line_vals(quantity=3),
-                "lot_id": self.lot_bad.id,
-            }
-        )
+        self._put_lot(vendor_return, self.lot_bad, 3)
         self._validate(vendor_return)
         self.assertEqual(vendor_return.state, "done")
         self.assertEqual(self.lot_bad.product_qty, 0)
