@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
@@ -328,10 +329,12 @@ class StockLot(models.Model):
             try:
                 with self.env.cr.savepoint():
                     job(lots.with_company(company), company)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # a concurrent update: fail the whole run rather than skip a company
             except Exception:
                 _logger.exception(
-                    "Lot expiry run failed for company %s (id %s) and was rolled back for "
-                    "it; the other companies were processed.",
+                    "Lot expiry run failed for company %s (id %s): rolled back for it, the "
+                    "other companies still run.",
                     company.name,
                     company.id,
                 )

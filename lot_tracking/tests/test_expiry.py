@@ -145,7 +145,8 @@ class TestExpiryCron(LotTrackingCommon):
 @tagged("post_install", "-at_install")
 class TestExpiryCronQueryCount(LotTrackingCommon):
     def _make_due_lots(self, count, prefix):
-        product = self._create_lot_product(prefix, False)
+        # due by core's rule too (alert date reached), so core's loop can be compared
+        product = self._create_lot_product(prefix, False, alert_time=10)
         expiry = fields.Datetime.now() + timedelta(days=5)
         lots = self.env["stock.lot"].create(
             [
@@ -207,9 +208,10 @@ class TestExpiryCompanies(LotTrackingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_2 = cls.setup_other_company()["company"]
-        cls.stock_2 = (
-            cls.env["stock.warehouse"].search([("company_id", "=", cls.company_2.id)]).lot_stock_id
-        )
+        warehouse_2 = cls.env["stock.warehouse"].search([("company_id", "=", cls.company_2.id)])
+        warehouse_2.code = "WH2"  # both warehouses would be "compa"
+        cls.stock_2 = warehouse_2.lot_stock_id
+        cls.manager.email = "quality@example.com"
         cls.env.user.company_ids |= cls.company_2
         cls.yogurt.company_id = False  # a product, and lots, shared by both companies
         now = fields.Datetime.now()
@@ -248,6 +250,13 @@ class TestExpiryCompanies(LotTrackingCommon):
         self.assertEqual(scraps.mapped(lambda s: (s.company_id, s.scrap_qty)), [(self.company, 2)])
         written_off = self.shared.event_ids.filtered(lambda e: e.event_type == "written_off")
         self.assertEqual(written_off.quantity, 2)
+        alert = self.shared.event_ids.filtered(lambda e: e.event_type == "alert")
+        self.assertEqual(alert.quantity, 2)
+        digest = self.env["mail.mail"].search([("subject", "like", "nearing expiry")])
+        self.assertEqual(digest.subject, f"{self.company.name}: 1 lot(s) nearing expiry")
+        self.assertIn(self.manager.partner_id, digest.recipient_ids)
+        self.assertIn(self.stock_location.display_name, digest.body_html)
+        self.assertNotIn(self.stock_2.display_name, digest.body_html)
 
     def test_a_failing_company_is_logged_and_the_others_still_run(self):
         # Company 2 writes off automatically, but its loss account was deprecated since.
