@@ -27,6 +27,7 @@
         "data/ir_sequence_data.xml",
         "data/barcode_rule_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_templates.xml",
         "views/lot_tracking_event_views.xml",
         "wizards/lot_tracking_quality_wizard_views.xml",
         "wizards/lot_tracking_write_off_wizard_views.xml",

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class LotTrackingExpiryKpi(models.Model):
@@ -19,3 +19,42 @@ class LotTrackingExpiryKpi(models.Model):
     value_expiring_percent = fields.Float("% Value Expiring", readonly=True, aggregator="avg")
     alert_count = fields.Integer("Lots Alerted", readonly=True)
     expired_count = fields.Integer("Lots Expired", readonly=True)
+
+    @api.model
+    def _record_run(self, company, window, alerted, expired):
+        """Store ``company``'s figures for one expiry run: its internal stock, the part of
+        it whose lot matches ``window`` (a stock.lot domain), and the lots the run alerted
+        and found newly expired. Four grouped queries, whatever the number of lots."""
+        internal = [
+            ("company_id", "=", company.id),
+            ("location_id.usage", "=", "internal"),
+            ("quantity", ">", 0),
+        ]
+        Quant = self.env["stock.quant"].sudo()
+        [[qty_on_hand]] = Quant._read_group(internal, [], ["quantity:sum"])
+        [[qty_expiring]] = Quant._read_group(
+            [*internal, ("lot_id", "any", window)], [], ["quantity:sum"]
+        )
+        Layer = self.env["stock.valuation.layer"].sudo()
+        layers = [("company_id", "=", company.id)]
+        [[value_on_hand]] = Layer._read_group(layers, [], ["value:sum"])
+        [[value_expiring]] = Layer._read_group(
+            [*layers, ("lot_id", "any", window)], [], ["value:sum"]
+        )
+
+        def percent(part, whole):
+            return round(100.0 * part / whole, 2) if whole else 0.0
+
+        return self.sudo().create(
+            {
+                "company_id": company.id,
+                "quantity_on_hand": qty_on_hand,
+                "quantity_expiring": qty_expiring,
+                "value_on_hand": value_on_hand,
+                "value_expiring": value_expiring,
+                "quantity_expiring_percent": percent(qty_expiring, qty_on_hand),
+                "value_expiring_percent": percent(value_expiring, value_on_hand),
+                "alert_count": len(alerted),
+                "expired_count": len(expired),
+            }
+        )

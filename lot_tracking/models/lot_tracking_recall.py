@@ -68,7 +68,10 @@ class LotTrackingRecall(models.Model):
         for recall in self:
             if not recall.product_id:
                 raise UserError(self.env._("Choose the recalled product first."))
-            domain = [("product_id", "=", recall.product_id.id)]
+            domain = [
+                ("product_id", "=", recall.product_id.id),
+                ("company_id", "in", [recall.company_id.id, False]),
+            ]
             if recall.supplier_id:
                 domain.append(
                     ("supplier_id", "child_of", recall.supplier_id.commercial_partner_id.id)
@@ -93,6 +96,7 @@ class LotTrackingRecall(models.Model):
                 note=self.env._(
                     "Recall %(name)s: %(reason)s", name=recall.name, reason=recall.reason
                 ),
+                company_id=recall.company_id.id,
             )
             recall.write({"state": "active", "date_activated": fields.Datetime.now()})
         self._compute_affected()
@@ -133,8 +137,16 @@ class LotTrackingRecall(models.Model):
         self.write({"state": "closed", "date_closed": fields.Datetime.now()})
         return True
 
+    def _concerns(self, record):
+        """Is ``record`` (a move line or quant) of one of this recall's lots, in its company?"""
+        return record.lot_id in self.lot_ids and record.company_id == self.company_id
+
     def _compute_affected(self):
-        """Rebuild the affected lines from done moves and current quants (batched)."""
+        """Rebuild the affected lines from done moves and current quants (batched).
+
+        Read as the system, to list every customer, but only within the recall's company: a
+        lot shared between companies has customers and stock in each.
+        """
         Line = self.env["lot.tracking.recall.line"].sudo()
         Line.search([("recall_id", "in", self.ids)]).unlink()
         lots = self.lot_ids
@@ -144,6 +156,7 @@ class LotTrackingRecall(models.Model):
             .search(
                 [
                     ("lot_id", "in", lots.ids),
+                    ("company_id", "in", self.company_id.ids),
                     ("state", "=", "done"),
                     "|",
                     ("location_dest_id.usage", "=", "customer"),
@@ -157,6 +170,7 @@ class LotTrackingRecall(models.Model):
             .search(
                 [
                     ("lot_id", "in", lots.ids),
+                    ("company_id", "in", self.company_id.ids),
                     ("location_id.usage", "in", ("internal", "transit")),
                     ("quantity", ">", 0),
                 ]
@@ -164,7 +178,7 @@ class LotTrackingRecall(models.Model):
         )
         vals_list = []
         for recall in self:
-            for ml in moves.filtered(lambda ml, r=recall: ml.lot_id in r.lot_ids):
+            for ml in moves.filtered(recall._concerns):
                 sold = ml.location_dest_id.usage == "customer"
                 picking = ml.picking_id
                 pos_order = picking.pos_order_id
@@ -181,7 +195,7 @@ class LotTrackingRecall(models.Model):
                         "location_id": (ml.location_dest_id if sold else ml.location_id).id,
                     }
                 )
-            for quant in quants.filtered(lambda q, r=recall: q.lot_id in r.lot_ids):
+            for quant in quants.filtered(recall._concerns):
                 vals_list.append(
                     {
                         "recall_id": recall.id,

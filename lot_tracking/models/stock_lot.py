@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -6,6 +7,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import format_date
 
 QUALITY_STATES = [
@@ -23,6 +25,8 @@ STATE_EVENT = {
 }
 MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
 EXPIRY_BATCH = 5000
+
+_logger = logging.getLogger(__name__)
 
 
 class StockLot(models.Model):
@@ -204,16 +208,22 @@ class StockLot(models.Model):
         )
 
     def action_lot_tracking_write_off(self, reason=False):
-        """Scrap what these lots have in internal locations, at each lot's own cost.
+        """Scrap what these lots have in internal locations of the active companies, at each
+        lot's own cost, to the company's expiry loss account. Managers only."""
+        self._lot_tracking_check_manager(
+            self.env._("Only Lot Tracking managers can write off lots.")
+        )
+        return self._lot_tracking_write_off(self.env.companies, reason=reason)
 
-        The journal entries debit the company's expiry loss account. Managers only (and the
-        expiry cron, as superuser).
-        """
+    def _lot_tracking_write_off(self, companies, reason=False):
+        """Scrap these lots' internal stock in ``companies`` (only there: a lot shared between
+        companies can have stock in several) and log one ``written_off`` event per lot and
+        company."""
         _ = self.env._
-        self._lot_tracking_check_manager(_("Only Lot Tracking managers can write off lots."))
         quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
+                ("company_id", "in", companies.ids),
                 ("location_id.usage", "=", "internal"),
                 ("quantity", ">", 0),
             ]
@@ -225,14 +235,14 @@ class StockLot(models.Model):
                     lots=", ".join(empty.mapped("name")),
                 )
             )
-        if companies := quants.company_id.filtered(
+        if without_account := quants.company_id.filtered(
             lambda c: not c.lot_tracking_expiry_loss_account_id
         ):
             raise UserError(
                 _(
                     "Set the Expiry Loss Account in the Inventory settings of %(companies)s "
                     "before writing off lots.",
-                    companies=", ".join(companies.mapped("name")),
+                    companies=", ".join(without_account.mapped("name")),
                 )
             )
         scraps = self.env["stock.scrap"].create(
@@ -253,10 +263,13 @@ class StockLot(models.Model):
             ]
         )
         scraps.do_scrap()
-        quantities = {}
-        for scrap in scraps:
-            quantities[scrap.lot_id.id] = quantities.get(scrap.lot_id.id, 0.0) + scrap.scrap_qty
-        self._lot_tracking_log("written_off", note=reason, quantities=quantities)
+        for company, company_scraps in scraps.grouped("company_id").items():
+            quantities = defaultdict(float)
+            for scrap in company_scraps:
+                quantities[scrap.lot_id.id] += scrap.scrap_qty
+            company_scraps.lot_id._lot_tracking_log(
+                "written_off", note=reason, quantities=quantities, company_id=company.id
+            )
         return True
 
     def _lot_tracking_open_state_wizard(self, state):
@@ -297,8 +310,60 @@ class StockLot(models.Model):
         return action
 
     # ------------------------------------------------------------------------------------
-    # Expiry automation
+    # Expiry: core's alert pass, batched and per company, and the daily run around it
     # ------------------------------------------------------------------------------------
+    @api.model
+    def _alert_date_exceeded(self):
+        """Core's alert pass (the stock scheduler runs it), batched and per company.
+
+        Replaces core's loop, which schedules and notifies lot by lot, instead of extending
+        it: a second pass could only alert the same lots again. Kept from core: lots whose
+        alert date is reached, not yet reminded, with internal stock get the "alert date
+        reached" activity, assigned as core assigns it, and the reminded flag. Added: the
+        company's warning window (SPEC §4), an ``alert`` event and one digest per company.
+        """
+        now = fields.Datetime.now()
+        self._lot_tracking_for_each_company(
+            lambda lots, company: lots._lot_tracking_alert_due(company, now)
+        )
+
+    @api.model
+    def _cron_lot_tracking_expiry(self):
+        """Daily: the alert pass, one ``expired`` event per expired lot with stock (and the
+        optional write-off of expired stock), and the company's expiry KPIs."""
+        now = fields.Datetime.now()
+
+        def run(lots, company):
+            alerted = lots._lot_tracking_alert_due(company, now)
+            expired = lots._lot_tracking_expire(company, now)
+            lots.env["lot.tracking.expiry.kpi"]._record_run(
+                company, lots._lot_tracking_warning_domain(company, now), alerted, expired
+            )
+
+        self._lot_tracking_for_each_company(run, progress=True)
+
+    @api.model
+    def _lot_tracking_for_each_company(self, job, progress=False):
+        """Run ``job(lots, company)`` as the system for every company, each in its own
+        savepoint: a company that fails is rolled back and logged, the others still run."""
+        lots = self.sudo()
+        companies = lots.env["res.company"].search([])
+        for done, company in enumerate(companies, start=1):
+            try:
+                with self.env.cr.savepoint():
+                    job(lots.with_company(company), company)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise  # a concurrent update: fail the whole run rather than skip a company
+            except Exception:
+                _logger.exception(
+                    "Lot expiry run failed for company %s (id %s): rolled back for it, the "
+                    "other companies still run.",
+                    company.name,
+                    company.id,
+                )
+            if progress:
+                self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
+
     @api.model
     def _lot_tracking_in_stock_domain(self, company):
         quant_domain = [
@@ -310,60 +375,88 @@ class StockLot(models.Model):
 
     @api.model
     def _lot_tracking_warning_domain(self, company, now):
-        """Lots in their warning window: now >= expiration - W, where W is the product's alert
-        time when set, else ``company``'s warning days."""
-        company_days = company.lot_tracking_expiry_warning_days
+        """Lots whose alert date is reached (core's rule), or, when their product has no alert
+        time of its own, that expire within ``company``'s warning days."""
         return [
-            ("expiration_date", "!=", False),
             "|",
-            "&",
-            ("product_id.alert_time", ">", 0),
             ("alert_date", "<=", now),
             "&",
-            ("product_id.alert_time", "<=", 0),
-            ("expiration_date", "<=", now + timedelta(days=company_days)),
+            "!",
+            ("product_id.alert_time", ">", 0),
+            (
+                "expiration_date",
+                "<=",
+                now + timedelta(days=company.lot_tracking_expiry_warning_days),
+            ),
         ]
 
-    @api.model
-    def _cron_lot_tracking_expiry(self):
-        """Daily: one alert per lot entering its warning window (core's own alert pass
-        included), one digest per run, one `expired` event per expired lot, KPIs."""
-        now = fields.Datetime.now()
-        cron = self.env["ir.cron"]
-        lots = self.sudo()  # system work over every company, as the scheduler does
-        companies = lots.env["res.company"].search([])
-        for done, company in enumerate(companies, start=1):
-            in_stock = lots._lot_tracking_in_stock_domain(company)
-            window = lots._lot_tracking_warning_domain(company, now)
-            due = lots.search([*window, *in_stock, ("product_expiry_reminded", "=", False)])
-            for start in range(0, len(due), EXPIRY_BATCH):
-                due[start : start + EXPIRY_BATCH]._lot_tracking_alert()
-            expired = lots.search(
-                [
-                    ("expiration_date", "<=", now),
-                    *in_stock,
-                    ("event_ids", "not any", [("event_type", "=", "expired")]),
-                ]
-            )
-            expired._lot_tracking_log("expired", note=self.env._("Expired with stock on hand."))
-            if company.lot_tracking_auto_write_off and expired:
-                if company.lot_tracking_expiry_loss_account_id:
-                    expired.sudo().action_lot_tracking_write_off(
-                        reason=self.env._("Automatic write-off of expired stock.")
-                    )
-            due._lot_tracking_send_digest(company, now)
-            lots._lot_tracking_store_kpi(company, window, len(due), len(expired))
-            cron._notify_progress(done=done, remaining=len(companies) - done)
-
-    def _lot_tracking_quantities_by_location(self):
-        """{lot: {location: quantity}} of internal stock, in one grouped query."""
-        groups = self.env["stock.quant"]._read_group(
-            [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal")],
-            ["lot_id", "location_id"],
-            ["quantity:sum"],
+    def _lot_tracking_alert_due(self, company, now):
+        """Alert the lots due in ``company`` and send its digest; return them."""
+        due = self.search(
+            [
+                *self._lot_tracking_warning_domain(company, now),
+                *self._lot_tracking_in_stock_domain(company),
+                ("product_expiry_reminded", "=", False),
+            ]
         )
+        for start in range(0, len(due), EXPIRY_BATCH):
+            due[start : start + EXPIRY_BATCH]._lot_tracking_alert(company)
+        due._lot_tracking_send_digest(company, now)
+        return due
+
+    def _lot_tracking_alert(self, company):
+        """Core's activity (one create per assignee, no mail each: the digest tells), the
+        reminded flag and an ``alert`` event with the stock ``company`` holds."""
+        activity_type = self.env.ref("product_expiry.mail_activity_type_alert_date_reached")
+        # As core: the type's default user, else the product's responsible in the lot's
+        # company, which is ``company`` (or none, for a lot shared between companies).
+        root = self.env["res.users"].browse(SUPERUSER_ID)
+        by_user = self.grouped(
+            lambda lot: (
+                activity_type.default_user_id
+                or lot.product_id.with_company(company).responsible_id
+                or root
+            )
+        )
+        note = self.env._("The expiration warning window has been reached for this lot.")
+        for user, lots in by_user.items():
+            lots.with_context(mail_activity_quick_update=True).activity_schedule(
+                "product_expiry.mail_activity_type_alert_date_reached", user_id=user.id, note=note
+            )
+        self.write({"product_expiry_reminded": True})
+        quantities = {
+            lot.id: sum(by_location.values())
+            for lot, by_location in self._lot_tracking_quantities_by_location(company).items()
+        }
+        self._lot_tracking_log("alert", note=note, quantities=quantities, company_id=company.id)
+
+    def _lot_tracking_expire(self, company, now):
+        """One ``expired`` event per expired lot with stock in ``company``; with automatic
+        write-off on, that stock is written off. Returns the newly expired lots."""
+        expired = [("expiration_date", "<=", now), *self._lot_tracking_in_stock_domain(company)]
+        # An event without a company is one logged before events carried their company.
+        logged = [("event_type", "=", "expired"), ("company_id", "in", [company.id, False])]
+        new = self.search([*expired, ("event_ids", "not any", logged)])
+        new._lot_tracking_log(
+            "expired", note=self.env._("Expired with stock on hand."), company_id=company.id
+        )
+        if company.lot_tracking_auto_write_off and company.lot_tracking_expiry_loss_account_id:
+            if lots := self.search(expired):
+                lots._lot_tracking_write_off(
+                    company, reason=self.env._("Automatic write-off of expired stock.")
+                )
+        return new
+
+    def _lot_tracking_quantities_by_location(self, company=None):
+        """{lot: {location: quantity}} of internal stock (of ``company`` when given), in one
+        grouped query."""
+        domain = [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal")]
+        if company:
+            domain.append(("company_id", "=", company.id))
         result = defaultdict(dict)
-        for lot, location, quantity in groups:
+        for lot, location, quantity in self.env["stock.quant"]._read_group(
+            domain, ["lot_id", "location_id"], ["quantity:sum"]
+        ):
             if quantity > 0:
                 result[lot][location] = quantity
         return result
@@ -375,77 +468,33 @@ class StockLot(models.Model):
             for lot, by_location in self._lot_tracking_quantities_by_location().items()
         }
 
-    def _lot_tracking_alert(self):
-        """One activity per lot, created in batch without a mail each, plus an event."""
-        activity_type = self.env.ref("product_expiry.mail_activity_type_alert_date_reached")
-        model_id = self.env["ir.model"]._get_id("stock.lot")
-        today = fields.Date.context_today(self)
-        note = self.env._("The expiration warning window has been reached for this lot.")
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "activity_type_id": activity_type.id,
-                    "res_model_id": model_id,
-                    "res_id": lot.id,
-                    "user_id": activity_type.default_user_id.id
-                    or lot.product_id.responsible_id.id
-                    or SUPERUSER_ID,
-                    "date_deadline": today,
-                    "note": note,
-                }
-                for lot in self
-            ]
-        )
-        self.write({"product_expiry_reminded": True})
-        self._lot_tracking_log("alert", note=note, quantities=self._lot_tracking_on_hand())
-
     def _lot_tracking_send_digest(self, company, now):
-        """One mail per run to the Lot Tracking managers of ``company``."""
+        """One mail per run to the Lot Tracking managers of ``company``, listing these lots
+        and where ``company`` holds them (template ``lot_tracking.mail_expiry_digest``)."""
         managers = self.env.ref(MANAGER_GROUP).users.filtered(
             lambda u: company in u.company_ids and u.email and not u.share
         )
         if not self or not managers:
             return
-        _ = self.env._
-        rows = []
-        by_lot = self._lot_tracking_quantities_by_location()
-        for lot in self.sorted(lambda lot: (lot.expiration_date, lot.id)):
-            days_left = (lot.expiration_date - now).days
-            for location, quantity in by_lot.get(lot, {}).items():
-                rows.append(
-                    Markup(
-                        "<tr><td>%s</td><td>%s</td><td>%s</td><td style='text-align:right'>%s "
-                        "%s</td><td>%s</td><td style='text-align:right'>%s</td></tr>"
-                    )
-                    % (
-                        lot.product_id.display_name,
-                        lot.name,
-                        location.display_name,
-                        quantity,
-                        lot.product_id.uom_id.name,
-                        fields.Date.to_string(lot.expiration_date),
-                        days_left,
-                    )
-                )
-        header = Markup("").join(
-            Markup("<th>%s</th>") % title
-            for title in (
-                _("Product"),
-                _("Lot"),
-                _("Location"),
-                _("Quantity"),
-                _("Expires"),
-                _("Days Left"),
-            )
-        )
-        body = Markup("<p>%s</p><table border='1' cellpadding='4'><tr>%s</tr>%s</table>") % (
-            _("%(count)s lot(s) entered their expiry warning window:", count=len(self)),
-            header,
-            Markup("").join(rows),
+        by_lot = self._lot_tracking_quantities_by_location(company)
+        rows = [
+            {
+                "lot": lot,
+                "location": location,
+                "quantity": quantity,
+                "days_left": (lot.expiration_date - now).days if lot.expiration_date else False,
+            }
+            for lot in self.sorted(lambda lot: (lot.expiration_date or now, lot.id))
+            for location, quantity in by_lot.get(lot, {}).items()
+        ]
+        body = self.env["ir.qweb"]._render(
+            "lot_tracking.mail_expiry_digest",
+            {"company": company, "lots": self, "rows": rows},
+            minimal_qcontext=True,
         )
         self.env["mail.mail"].sudo().create(
             {
-                "subject": _(
+                "subject": self.env._(
                     "%(company)s: %(count)s lot(s) nearing expiry",
                     company=company.name,
                     count=len(self),
@@ -454,38 +503,5 @@ class StockLot(models.Model):
                 "email_from": company.email_formatted or self.env.user.email_formatted,
                 "recipient_ids": [fields.Command.set(managers.partner_id.ids)],
                 "auto_delete": False,
-            }
-        )
-
-    def _lot_tracking_store_kpi(self, company, window, alert_count, expired_count):
-        Quant = self.env["stock.quant"]
-        internal = [
-            ("company_id", "=", company.id),
-            ("location_id.usage", "=", "internal"),
-            ("quantity", ">", 0),
-        ]
-        expiring = [*internal, ("lot_id", "any", window)]
-        [[qty_on_hand]] = Quant._read_group(internal, [], ["quantity:sum"])
-        [[qty_expiring]] = Quant._read_group(expiring, [], ["quantity:sum"])
-        Layer = self.env["stock.valuation.layer"]
-        [[value_on_hand]] = Layer._read_group([("company_id", "=", company.id)], [], ["value:sum"])
-        [[value_expiring]] = Layer._read_group(
-            [("company_id", "=", company.id), ("lot_id", "any", window)], [], ["value:sum"]
-        )
-
-        def percent(part, whole):
-            return round(100.0 * part / whole, 2) if whole else 0.0
-
-        self.env["lot.tracking.expiry.kpi"].sudo().create(
-            {
-                "company_id": company.id,
-                "quantity_on_hand": qty_on_hand,
-                "quantity_expiring": qty_expiring,
-                "value_on_hand": value_on_hand,
-                "value_expiring": value_expiring,
-                "quantity_expiring_percent": percent(qty_expiring, qty_on_hand),
-                "value_expiring_percent": percent(value_expiring, value_on_hand),
-                "alert_count": alert_count,
-                "expired_count": expired_count,
             }
         )

@@ -110,10 +110,15 @@ class StockLot(models.Model):
             "events": self._lot_tracking_trace_events(),
         }
 
+    def _lot_tracking_visible_receipts(self):
+        """These lots' first receipts that the user may read: a lot shared between companies
+        may have been received first by a company the user does not work for."""
+        return self.receipt_picking_id._filtered_access("read")
+
     def _lot_tracking_trace_facts(self):
         """The lot's twin as ``{label, value, kind}`` dicts (kind as in ``build_xlsx``)."""
         _ = self.env._
-        receipt = self.receipt_picking_id
+        receipt = self._lot_tracking_visible_receipts()
         states = dict(self._fields["quality_state"]._description_selection(self.env))
         facts = [
             (_("Lot"), self.name, "text"),
@@ -220,6 +225,7 @@ class StockLot(models.Model):
         _ = self.env._
         states = dict(self._fields["quality_state"]._description_selection(self.env))
         local = self._lot_tracking_local
+        receipts = self._lot_tracking_visible_receipts()
         columns = [
             (_("Lot"), "text"),
             (_("Product"), "text"),
@@ -247,7 +253,7 @@ class StockLot(models.Model):
                 states[lot.quality_state],
                 _("Yes") if lot.is_sellable else _("No"),
                 lot.sale_block_reason,
-                lot.receipt_picking_id.name,
+                (lot.receipt_picking_id & receipts).name,
                 local(lot.receipt_date),
                 lot.origin_country_id.name,
                 lot.production_date,

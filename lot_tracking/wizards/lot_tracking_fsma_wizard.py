@@ -95,6 +95,7 @@ class LotTrackingFsmaWizard(models.TransientModel):
         Lot = self.env["stock.lot"]
         labels = {"receiving": _("Receiving"), "shipping": _("Shipping")}
         kinds = Lot._lot_tracking_move_kinds()
+        receipts = lines.lot_id._lot_tracking_visible_receipts()
         rows = []
         for line in lines:
             kind = Lot._lot_tracking_move_kind(line)
@@ -108,10 +109,11 @@ class LotTrackingFsmaWizard(models.TransientModel):
             parties = (partner, site) if cte == "receiving" else (site, partner)
             source, destination = (self._address(party) for party in parties)
             # The supplier assigned the code printed on the goods; otherwise we did, on receipt.
+            receipt = lot.receipt_picking_id & receipts
             lot_source = (
                 self._address(lot.supplier_id)
                 if lot.supplier_lot_code and lot.supplier_id
-                else self._address(lot.receipt_picking_id.picking_type_id.warehouse_id.partner_id)
+                else self._address(receipt.picking_type_id.warehouse_id.partner_id)
                 or self._address(site)
             )
             rows.append(

@@ -1,0 +1,129 @@
+import base64
+import io
+
+import openpyxl
+
+from odoo import Command
+from odoo.tests import Form, tagged
+
+from .common import LotTrackingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCompanyIsolation(LotTrackingCommon):
+    """One yogurt lot shared by two companies (the product has no company): each received,
+    stocked and sold some. Company 1's people see and touch company 1's part only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company()["company"]
+        cls.warehouse_2 = cls.env["stock.warehouse"].search([("company_id", "=", cls.company_2.id)])
+        cls.warehouse_2.code = "WH2"  # both warehouses would be "compa"
+        cls.env.user.company_ids |= cls.company_2
+        cls.yogurt.company_id = False
+        cls.customer_2 = cls.env["res.partner"].create({"name": "Other Company's Customer"})
+        cls.shared = cls.env["stock.lot"].create(
+            {
+                "name": "SHARED-1",
+                "product_id": cls.yogurt.id,
+                "company_id": False,
+                "expiration_date": cls._in_days(20),
+            }
+        )
+        # company 2 received the lot first, then company 1
+        cls.receipt_2 = cls._move(cls.warehouse_2.in_type_id, 6, cls.supplier)
+        cls.receipt_1 = cls._move(cls.warehouse.in_type_id, 10, cls.supplier)
+        cls._move(cls.warehouse.out_type_id, 2, cls.customer)
+        cls._move(cls.warehouse_2.out_type_id, 1, cls.customer_2)
+        cls.user_1 = cls._create_user(
+            "lt_company_1", "stock.group_stock_manager", "lot_tracking.group_lot_tracking_manager"
+        )
+
+    @classmethod
+    def _move(cls, picking_type, qty, partner):
+        """A done transfer of ``qty`` of the shared lot with ``picking_type``."""
+        company = picking_type.company_id
+        env = cls.env(context=dict(cls.env.context, allowed_company_ids=company.ids))
+        source = picking_type.default_location_src_id or env.ref("stock.stock_location_suppliers")
+        dest = picking_type.default_location_dest_id or env.ref("stock.stock_location_customers")
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": partner.id,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": cls.yogurt.name,
+                            "product_id": cls.yogurt.id,
+                            "product_uom_qty": qty,
+                            "location_id": source.id,
+                            "location_dest_id": dest.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.move_line_ids.unlink()
+        env["stock.move.line"].create(
+            {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": cls.shared.id}
+        )
+        return cls._validate(picking)
+
+    def _xlsx(self, action):
+        attachment_id = int(action["url"].split("/web/content/")[1].split("?")[0])
+        content = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        return {
+            sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in book.worksheets
+        }
+
+    def _assert_nothing_of_company_2(self, sheets):
+        text = repr(sheets)
+        for fact in (
+            self.customer_2.name,
+            self.warehouse_2.lot_stock_id.complete_name,
+            self.receipt_2.name,
+            self.company_2.name,
+        ):
+            self.assertNotIn(fact, text)
+
+    def test_recall_lists_its_own_company_customers_and_stock(self):
+        recall = Form(self.env["lot.tracking.recall"].with_user(self.user_1))
+        recall.reason = "Listeria"
+        recall.product_id = self.yogurt
+        recall = recall.save()
+        recall.action_select_lots()
+        self.assertEqual(recall.lot_ids, self.shared)
+        recall.action_activate()
+        self.assertEqual(recall.customer_line_ids.partner_id, self.customer)
+        self.assertEqual(recall.quantity_sold, 2)
+        self.assertEqual(recall.stock_line_ids.location_id, self.stock_location)
+        self.assertEqual(recall.quantity_in_stock, 8)
+
+    def test_lot_list_export_shows_its_own_company_only(self):
+        sheets = self._xlsx(self.shared.with_user(self.user_1).action_lot_tracking_export_xlsx())
+        self._assert_nothing_of_company_2(sheets)
+        [header, row] = sheets["Lots"]
+        self.assertEqual(dict(zip(header, row, strict=True))["On Hand"], 8)
+
+    def test_trace_export_shows_its_own_company_only(self):
+        sheets = self._xlsx(
+            self.shared.with_user(self.user_1).action_lot_tracking_export_trace_xlsx()
+        )
+        self._assert_nothing_of_company_2(sheets)
+        self.assertEqual(len(sheets["Movements"]), 3, "header, receipt and delivery")
+
+    def test_fsma_export_shows_its_own_company_only(self):
+        wizard = (
+            self.env["lot.tracking.fsma.wizard"]
+            .with_user(self.user_1)
+            .create({"date_from": self._in_days(-1), "date_to": self._in_days(0)})
+        )
+        sheets = self._xlsx(wizard.action_export_xlsx())
+        self._assert_nothing_of_company_2(sheets)
+        self.assertEqual(len(sheets["FSMA 204"]), 3, "header, receipt and delivery")
