@@ -1,7 +1,7 @@
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.tools import float_compare
 
 from ..tools import gs1
@@ -15,7 +15,7 @@ POS_LOT_FIELDS = [
     "markdown_percent",
     "product_id",
 ]
-# Beside core's keys in get_existing_lots; the first three decide whether a lot may be sold.
+# Read for get_existing_lots: the first three decide whether a lot may be sold.
 POS_LOT_COLUMNS = [
     "quality_state",
     "expiration_date",
@@ -103,7 +103,11 @@ class PosOrderLine(models.Model):
         _ = self.env._
         config_id = self.env.context.get("config_id")
         config = self.env["pos.config"].browse(config_id if _is_id(config_id) else ())
-        if not config.exists():
+        try:
+            company = config.company_id  # read once, for core's method too
+        except MissingError:
+            company = False
+        if not company:
             raise UserError(_("No PoS configuration found"))
         if not _is_id(product_id):
             raise UserError(
@@ -113,7 +117,7 @@ class PosOrderLine(models.Model):
         product = Product.browse(product_id)
         # One query when all is well: the product exists, is visible and of this company.
         if Product.search_count(
-            [("id", "=", product_id), *Product._check_company_domain(config.company_id)], limit=1
+            [("id", "=", product_id), ("company_id", "in", [False, company.id])], limit=1
         ):
             return config, product
         if not product.exists():
@@ -143,13 +147,20 @@ class PosOrderLine(models.Model):
         lots = super().get_existing_lots(company_id, product_id)
         # Core has just read these lots: their columns are in the cache, no query needed.
         records = self.env["stock.lot"].sudo().browse([lot["id"] for lot in lots])
-        values = zip(lots, *(_values(records, fname) for fname in POS_LOT_COLUMNS), strict=True)
+        states, expirations, removals, codes, markdowns = (
+            _values(records, fname) for fname in POS_LOT_COLUMNS
+        )
         now = fields.Datetime.now()
-        result = [
-            {**lot, **dict(zip(POS_LOT_COLUMNS, vals, strict=True))}
-            for lot, *vals in values
-            if _is_sellable(now, *vals[:3])
-        ]
+        result = []
+        for lot, state, expiration, removal, code, markdown in zip(
+            lots, states, expirations, removals, codes, markdowns, strict=True
+        ):
+            if _is_sellable(now, state, expiration, removal):
+                lot["expiration_date"] = expiration
+                lot["removal_date"] = removal
+                lot["supplier_lot_code"] = code
+                lot["markdown_percent"] = markdown
+                result.append(lot)
         never = datetime.datetime.max
         result.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
         return result
