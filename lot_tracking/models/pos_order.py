@@ -1,14 +1,35 @@
 import logging
 
-from odoo import SUPERUSER_ID, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 from .stock_lot import MANAGER_GROUP
 
 _logger = logging.getLogger(__name__)
+INT4_MAX = 2**31 - 1
+
+
+def _lot_tracking_clean_line_vals(vals):
+    """The lot step measured by the till, as numbers the database takes."""
+    if "lot_selection_ms" in vals:
+        ms = vals["lot_selection_ms"]
+        valid = isinstance(ms, (int, float)) and not isinstance(ms, bool) and ms == ms
+        vals["lot_selection_ms"] = int(min(max(ms, 0), INT4_MAX)) if valid else 0
+    if "lot_auto_selected" in vals:
+        vals["lot_auto_selected"] = vals["lot_auto_selected"] is True
 
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
+
+    @api.model
+    def _process_order(self, order, existing_order):
+        # The till's measures must never make a sale fail: bad values are dropped, not refused.
+        for command in order.get("lines") or []:
+            if isinstance(command, (list, tuple)) and len(command) == 3:
+                vals = command[2]
+                if isinstance(vals, dict):
+                    _lot_tracking_clean_line_vals(vals)
+        return super()._process_order(order, existing_order)
 
     def _process_saved_order(self, draft):
         # Core's own condition to take the stock out, met once per order (a paid order sent
@@ -25,7 +46,8 @@ class PosOrder(models.Model):
 
     def _lot_tracking_record_sale(self):
         """Log a ``sold`` event per lot line, and a ``violation`` (plus a manager activity) for
-        a lot that may not be sold now. Never refuses: the sale may have happened offline."""
+        a lot that may not be sold now or a discount the cashier may not give. Never refuses:
+        the sale may have happened offline."""
         lines = self.lines.filtered(
             lambda line: line.product_id.tracking in ("lot", "serial") and line.qty > 0
         )
@@ -59,13 +81,24 @@ class PosOrder(models.Model):
                 "user_id": self.env.uid,
             }
             events.append({**vals, "event_type": "sold", "date": line.order_id.date_order})
-            reason = lot._lot_tracking_block_reason(now)
-            if reason:
-                note = self.env._(
-                    "Sold in %(order)s although it may not be sold: %(reason)s",
-                    order=line.order_id.name,
-                    reason=reason,
+            notes = []
+            if reason := lot._lot_tracking_block_reason(now):
+                notes.append(
+                    self.env._(
+                        "Sold in %(order)s although it may not be sold: %(reason)s",
+                        order=line.order_id.name,
+                        reason=reason,
+                    )
                 )
+            if reason := line._lot_tracking_discount_reason(lot):
+                notes.append(
+                    self.env._(
+                        "Sold in %(order)s with a discount the cashier may not give: %(reason)s",
+                        order=line.order_id.name,
+                        reason=reason,
+                    )
+                )
+            for note in notes:
                 events.append({**vals, "event_type": "violation", "note": note})
                 violations.append((lot, note))
         self.env["lot.tracking.event"].sudo().create(events)
@@ -76,6 +109,19 @@ class PosOrder(models.Model):
                 note=note,
                 user_id=self._lot_tracking_manager(lot).id,
             )
+
+    def _lot_tracking_cashier_is_manager(self):
+        """Core's notion of a POS manager: the cashier (the employee with pos_hr, else the
+        user) is in the POS manager group, or one of its advanced employees."""
+        self.ensure_one()
+        config = self.config_id
+        employee = self["employee_id"] if "employee_id" in self._fields else False
+        if employee:
+            return (
+                employee in config.advanced_employee_ids
+                or config.group_pos_manager_id in employee.user_id.groups_id
+            )
+        return config.group_pos_manager_id in self.user_id.groups_id
 
     def _lot_tracking_assign_missing_lots(self, lines):
         """A lot line sold without lot ("continue without lot", offline) gets the first-to-expire

@@ -1,9 +1,57 @@
 import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
+from odoo.tools import float_compare
 
 from ..tools import gs1
+
+# What the Point of Sale knows of a lot, besides core's ``id``, ``name`` and ``product_qty``.
+POS_LOT_FIELDS = [
+    "name",
+    "expiration_date",
+    "removal_date",
+    "supplier_lot_code",
+    "markdown_percent",
+    "product_id",
+]
+# Read for get_existing_lots: the first three decide whether a lot may be sold.
+POS_LOT_COLUMNS = [
+    "quality_state",
+    "expiration_date",
+    "removal_date",
+    "supplier_lot_code",
+    "markdown_percent",
+]
+LABEL_QUOTE = 100  # an error message quotes at most this many characters of a label
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _is_sellable(now, quality_state, expiration_date, removal_date):
+    """``stock.lot._lot_tracking_sellable_domain`` on values already read."""
+    if quality_state != "released":
+        return False
+    if removal_date:
+        return removal_date > now
+    return not expiration_date or expiration_date > now
+
+
+def _values(records, fname):
+    """``records.mapped(fname)`` of a column the ORM has in its cache, without building a
+    record per value (a tenth of the time at 2,000 lots); read when it is not cached."""
+    field = records._fields[fname]
+    values = records.env.cache.get_until_miss(records, field)
+    if len(values) < len(records):
+        return records.mapped(fname)
+    return [False if value is None else value for value in values]
+
+
+def _quote(value):
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= LABEL_QUOTE else f"{text[:LABEL_QUOTE]}…"
 
 
 class PosOrderLine(models.Model):
@@ -24,45 +72,108 @@ class PosOrderLine(models.Model):
     def _load_pos_data_fields(self, config_id):
         return [*super()._load_pos_data_fields(config_id), "lot_auto_selected", "lot_selection_ms"]
 
+    def _lot_tracking_discount_reason(self, lot):
+        """Why this line's discount breaks the till's rules for ``lot``, or False: above the
+        lot's markdown, in a POS where only managers may discount or set prices (or nobody may
+        discount by hand), given by a cashier who is not a manager."""
+        self.ensure_one()
+        order = self.order_id
+        config = order.config_id
+        if config.manual_discount and not config.restrict_price_control:
+            return False
+        digits = self.env["decimal.precision"].precision_get("Discount")
+        if float_compare(self.discount, lot.markdown_percent, precision_digits=digits) <= 0:
+            return False
+        if order._lot_tracking_cashier_is_manager():
+            return False
+        cashier = order["employee_id"] if "employee_id" in order._fields else False
+        return self.env._(
+            "%(discount)s%% off lot %(lot)s, whose markdown is %(markdown)s%%, given by "
+            "%(cashier)s, who is not a Point of Sale manager",
+            discount=self.discount,
+            lot=lot.name,
+            markdown=lot.markdown_percent,
+            cashier=(cashier or order.user_id).name,
+        )
+
+    @api.model
+    def _lot_tracking_check_call(self, product_id):
+        """The POS of a call from the till and the product it asks about; a clear error for
+        what the till should never send (wrong types, unknown ids, another company's data)."""
+        _ = self.env._
+        config_id = self.env.context.get("config_id")
+        config = self.env["pos.config"].browse(config_id if _is_id(config_id) else ())
+        try:
+            company = config.company_id  # read once, for core's method too
+        except MissingError:
+            company = False
+        if not company:
+            raise UserError(_("No PoS configuration found"))
+        if not _is_id(product_id):
+            raise UserError(
+                _("The product must be given by its id, not %(value)s.", value=_quote(product_id))
+            )
+        Product = self.env["product.product"]
+        product = Product.browse(product_id)
+        # One query when all is well: the product exists, is visible and of this company.
+        if Product.search_count(
+            [("id", "=", product_id), ("company_id", "in", [False, company.id])], limit=1
+        ):
+            return config, product
+        if not product.exists():
+            raise UserError(_("Unknown product (id %(id)s).", id=product_id))
+        product.check_access("read")
+        raise UserError(
+            _(
+                "%(product)s belongs to %(company)s, not to the company of %(pos)s.",
+                product=product.display_name,
+                company=product.company_id.name,
+                pos=config.name,
+            )
+        )
+
     @api.model
     def get_existing_lots(self, company_id, product_id):
-        """Core's lot list (same access check and keys), restricted to the lots that may be
-        sold and sorted first to expire first; each lot also gives its ``expiration_date`` and
-        ``supplier_lot_code``. Replaces core's query rather than filtering its result: one
-        grouped query either way."""
-        self.check_access("read")
-        config = self.env["pos.config"].browse(self.env.context.get("config_id"))
-        if not config:
-            raise UserError(self.env._("No PoS configuration found"))
-        lots = self._lot_tracking_sellable_lots(
-            config, company_id, [("product_id", "=", product_id)]
+        """Core's lots, restricted to the ones that may be sold and sorted first to expire
+        first (no expiry last); each also gives ``expiration_date`` and what the till checks
+        (``removal_date``, ``supplier_lot_code``, ``markdown_percent``)."""
+        self._lot_tracking_check_call(product_id)
+        if not _is_id(company_id):
+            raise UserError(
+                self.env._(
+                    "The company must be given by its id, not %(value)s.", value=_quote(company_id)
+                )
+            )
+        lots = super().get_existing_lots(company_id, product_id)
+        # Core has just read these lots: their columns are in the cache, no query needed.
+        records = self.env["stock.lot"].sudo().browse([lot["id"] for lot in lots])
+        states, expirations, removals, codes, markdowns = (
+            _values(records, fname) for fname in POS_LOT_COLUMNS
         )
-        return lots.get(product_id, [])
+        now = fields.Datetime.now()
+        result = []
+        for lot, state, expiration, removal, code, markdown in zip(
+            lots, states, expirations, removals, codes, markdowns, strict=True
+        ):
+            if _is_sellable(now, state, expiration, removal):
+                lot["expiration_date"] = expiration
+                lot["removal_date"] = removal
+                lot["supplier_lot_code"] = code
+                lot["markdown_percent"] = markdown
+                result.append(lot)
+        never = datetime.datetime.max
+        result.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
+        return result
 
     @api.model
     def _lot_tracking_sellable_lots(self, config, company_id, quant_domain):
         """``{product_id: [lot, …]}`` of the sellable lots in stock at the POS source location,
         first to expire first (no expiry last): one grouped query and one read, whatever the
         number of lots."""
-        location = config.picking_type_id.default_location_src_id
         sellable = self.env["stock.lot"]._lot_tracking_sellable_domain(fields.Datetime.now())
-        # Like core: POS users read lot stock without Inventory rights.
-        groups = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    *quant_domain,
-                    ("company_id", "in", [False, company_id]),
-                    ("location_id", "in", location.child_internal_location_ids.ids),
-                    ("quantity", ">", 0),
-                    ("lot_id", "any", sellable),
-                ],
-                groupby=["lot_id"],
-                aggregates=["quantity:sum"],
-            )
+        quantities = self._lot_tracking_pos_quantities(
+            config, company_id, [*quant_domain, ("lot_id", "any", sellable)]
         )
-        quantities = {lot.id: quantity for lot, quantity in groups}
         lots = self._lot_tracking_read_lots(self.env["stock.lot"].browse(quantities))
         never = datetime.datetime.max
         lots.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
@@ -73,12 +184,45 @@ class PosOrderLine(models.Model):
         return result
 
     @api.model
+    def _lot_tracking_pos_quantities(self, config, company_id, quant_domain):
+        """``{lot id: quantity}`` in stock at the source location of ``config``."""
+        location = config.picking_type_id.default_location_src_id
+        # Like core: POS users read lot stock without Inventory rights.
+        groups = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    *quant_domain,
+                    ("company_id", "in", [False, company_id]),
+                    ("location_id", "in", location.child_internal_location_ids.ids),
+                    ("quantity", ">", 0),
+                    ("lot_id", "!=", False),
+                ],
+                groupby=["lot_id"],
+                aggregates=["quantity:sum"],
+            )
+        )
+        return {lot.id: quantity for lot, quantity in groups}
+
+    @api.model
+    def _lot_tracking_pos_lots(self, config, lots):
+        """``lots`` as the till of ``config`` knows them, sellable or not: with their
+        ``product_qty`` there (0 without stock) and the ``reason`` they may not be sold."""
+        quantities = self._lot_tracking_pos_quantities(
+            config, config.company_id.id, [("lot_id", "in", lots.ids)]
+        )
+        now = fields.Datetime.now()
+        reasons = {lot.id: lot._lot_tracking_block_reason(now) for lot in lots}
+        return [
+            {**vals, "product_qty": quantities.get(vals["id"], 0.0), "reason": reasons[vals["id"]]}
+            for vals in self._lot_tracking_read_lots(lots)
+        ]
+
+    @api.model
     def _lot_tracking_read_lots(self, lots):
         """The lots as the Point of Sale knows them (``product_qty`` is added by the caller)."""
-        return lots.sudo().read(
-            ["name", "expiration_date", "supplier_lot_code", "markdown_percent", "product_id"],
-            load=False,
-        )
+        return lots.sudo().read(POS_LOT_FIELDS, load=False)
 
     @api.model
     def lot_tracking_check_lot(self, product_id, code, expiration_date=False):
@@ -90,17 +234,15 @@ class PosOrderLine(models.Model):
         stock at the POS location).
         """
         self.check_access("read")
-        config = self.env["pos.config"].browse(self.env.context.get("config_id"))
-        if not config:
-            raise UserError(self.env._("No PoS configuration found"))
-        code, expiry = self._lot_tracking_parse_code(code, expiration_date)
+        config, product = self._lot_tracking_check_call(product_id)
+        code, expiry, error = self._lot_tracking_parse_code(code, expiration_date)
         company = config.company_id
         lots = (
             self.env["stock.lot"]
             .sudo()
             .search(
                 [
-                    ("product_id", "=", product_id),
+                    ("product_id", "=", product.id),
                     ("company_id", "in", [False, company.id]),
                     "|",
                     ("name", "=", code),
@@ -109,7 +251,8 @@ class PosOrderLine(models.Model):
             )
         )
         if not lots:
-            return {"lot": False, "reason": self.env._("Unknown lot %(code)s", code=code)}
+            reason = error or self.env._("Unknown lot %(code)s", code=_quote(code))
+            return {"lot": False, "reason": reason}
         named = lots.filtered(lambda lot: lot.name == code)
         if named:
             lots = named
@@ -122,27 +265,46 @@ class PosOrderLine(models.Model):
             )
         in_stock = self._lot_tracking_sellable_lots(
             config, company.id, [("lot_id", "in", lots.ids)]
-        ).get(product_id)
+        ).get(product.id)
         if in_stock:
             return {"lot": in_stock[0], "reason": False}
         lot = lots.sorted(lambda lot: lot.expiration_date or datetime.datetime.max)[0]
-        [vals] = self._lot_tracking_read_lots(lot)
+        [vals] = self._lot_tracking_pos_lots(config, lot)
         del vals["product_id"]
-        return {
-            "lot": {**vals, "product_qty": 0.0},
-            "reason": lot._lot_tracking_block_reason(fields.Datetime.now()),
-        }
+        reason = vals.pop("reason")
+        return {"lot": vals, "reason": reason}
 
     @api.model
     def _lot_tracking_parse_code(self, code, expiration_date=False):
-        """``(lot code, expiry date or None)`` of a typed lot or a scanned GS1 label."""
-        code = (code or "").strip()
-        expiry = fields.Date.to_date(expiration_date) if expiration_date else None
+        """``(lot code, expiry date or None, error or False)`` of a typed lot or a scanned
+        GS1 label; ``error`` says why a GS1 label could not be read."""
+        _ = self.env._
+        if not isinstance(code, str) or not code.strip():
+            raise UserError(_("Type or scan a lot, not %(value)s.", value=_quote(code)))
+        code = code.strip()
+        expiry = None
+        if expiration_date:
+            try:
+                expiry = fields.Date.to_date(expiration_date)
+            except (TypeError, ValueError):
+                raise UserError(
+                    _(
+                        "%(value)s is not a date (expected YYYY-MM-DD).",
+                        value=_quote(expiration_date),
+                    )
+                ) from None
         try:
             data = gs1.parse(code)
-        except gs1.GS1Error:
-            return code, expiry
+        except gs1.GS1Error as e:
+            # A lot name may look like a label: only a label with a valid GTIN is one.
+            looks_gs1 = code.startswith("01") and gs1.is_valid_gtin(code[2:16])
+            error = looks_gs1 and _(
+                "Unreadable GS1 label %(label)s: %(error)s",
+                label=_quote(code),
+                error=_quote(str(e)),
+            )
+            return code, expiry, error
         # Only a real label (with its GTIN) is read as GS1: a lot name may start with "10".
         if "01" in data and "10" in data:
-            return data["10"], data.get("17", expiry)
-        return code, expiry
+            return data["10"], data.get("17", expiry), False
+        return code, expiry, False

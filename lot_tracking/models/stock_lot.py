@@ -24,6 +24,8 @@ STATE_EVENT = {
     "recalled": "recalled",
 }
 MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
+# What the Point of Sale decides a lot's sale on; a change is pushed to open sessions.
+TILL_FIELDS = ("quality_state", "markdown_percent", "expiration_date", "removal_date")
 EXPIRY_BATCH = 5000
 
 _logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class StockLot(models.Model):
         default="released",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
         index=True,
         help="Only released lots can be reserved for customers or sold.",
@@ -62,6 +65,7 @@ class StockLot(models.Model):
     markdown_percent = fields.Float(
         "Markdown (%)",
         readonly=True,
+        copy=False,
         tracking=True,
         help="Discount the Point of Sale applies to this lot (set by slow-mover suggestions).",
     )
@@ -139,12 +143,40 @@ class StockLot(models.Model):
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(message)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lots = super().create(vals_list)
+        # Defaults included: a lot is born released and without markdown unless a manager says.
+        if lots.filtered(lambda lot: lot.quality_state != "released" or lot.markdown_percent):
+            lots._lot_tracking_check_till_rules_manager()
+        return lots
+
     def write(self, vals):
-        if "quality_state" in vals:
-            self._lot_tracking_check_manager(
-                self.env._("Only Lot Tracking managers can change a lot's state.")
+        if self._lot_tracking_changed_by(vals, ("quality_state", "markdown_percent")):
+            self._lot_tracking_check_till_rules_manager()
+        changed = self._lot_tracking_changed_by(vals, TILL_FIELDS)
+        res = super().write(vals)
+        if changed:
+            self.env["pos.config"]._lot_tracking_notify_lots(changed)
+        return res
+
+    def _lot_tracking_check_till_rules_manager(self):
+        """What the till allows or charges (state, markdown) is a manager's decision: a
+        stock user's write, import or RPC is refused."""
+        self._lot_tracking_check_manager(
+            self.env._(
+                "Only Lot Tracking managers can change a lot's state or markdown: use the lot's "
+                "state buttons or apply a slow-mover suggestion."
             )
-        return super().write(vals)
+        )
+
+    def _lot_tracking_changed_by(self, vals, field_names):
+        """The lots whose ``field_names`` values ``vals`` changes."""
+        keys = [key for key in field_names if key in vals]
+        if not keys:
+            return self.browse()
+        new = self.new({key: vals[key] for key in keys})
+        return self.filtered(lambda lot: any(lot[key] != new[key] for key in keys))
 
     def _lot_tracking_short_shelf_life(self, now):
         """Does this lot arrive with less shelf life than its product requires?"""

@@ -1,8 +1,10 @@
+import json
 from copy import deepcopy
 from datetime import timedelta
 from uuid import uuid4
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
@@ -301,3 +303,347 @@ class TestPosSync(PosLotTrackingCommon):
         self.pos_session.close_session_from_ui()
         self.assertEqual(self.pos_session.picking_ids.state, "done")
         self.assertEqual(self._qty(self.lot_quarantine), 3)
+
+
+def _user(env, login, *groups):
+    return env["res.users"].create(
+        {
+            "name": login,
+            "login": login,
+            "groups_id": [Command.set([env.ref(g).id for g in ("base.group_user", *groups)])],
+        }
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestPosTillRules(PosLotTrackingCommon):
+    """What the till allows or charges changes only through the managers' flows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_user = _user(cls.env, "lt_till_stock", "stock.group_stock_user")
+        cls.manager = _user(
+            cls.env,
+            "lt_till_manager",
+            "stock.group_stock_user",
+            "lot_tracking.group_lot_tracking_manager",
+        )
+
+    def test_stock_user_cannot_write_markdown_or_state(self):
+        lot = self.lot_late.with_user(self.stock_user)
+        with self.assertRaises(AccessError):
+            lot.write({"markdown_percent": 90})
+        with self.assertRaises(AccessError):
+            lot.write({"quality_state": "blocked"})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            lot.write({"name": "Y-LATE-2", "markdown_percent": 5})
+        self.assertRecordValues(
+            self.lot_late, [{"name": "Y-LATE", "markdown_percent": 0, "quality_state": "released"}]
+        )
+        # What does not touch the till's rules stays a stock user's job.
+        lot.write({"production_date": fields.Date.today(), "markdown_percent": 0})
+        self.assertEqual(self.lot_late.production_date, fields.Date.today())
+
+    def test_stock_user_cannot_create_lot_blocked_or_marked_down(self):
+        Lot = self.env["stock.lot"].with_user(self.stock_user)
+        for vals in ({"markdown_percent": 50}, {"quality_state": "quarantine"}):
+            with self.assertRaises(AccessError), self.env.cr.savepoint():
+                Lot.create({"name": "Y-NEW", "product_id": self.yogurt.id, **vals})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Lot.with_context(default_markdown_percent=50).create(
+                {"name": "Y-NEW", "product_id": self.yogurt.id}
+            )
+        self.assertFalse(self.env["stock.lot"].search([("name", "=", "Y-NEW")]))
+        lot = Lot.create({"name": "Y-NEW", "product_id": self.yogurt.id})
+        self.assertEqual((lot.quality_state, lot.markdown_percent), ("released", 0))
+        # A manager may.
+        lot = (
+            self.env["stock.lot"]
+            .with_user(self.manager)
+            .create({"name": "Y-NEW-2", "product_id": self.yogurt.id, "markdown_percent": 30})
+        )
+        self.assertEqual(lot.markdown_percent, 30)
+
+    def test_import_cannot_change_markdown(self):
+        Lot = self.env["stock.lot"].with_user(self.stock_user)
+        fields_ = ["id", "name", "product_id/id", "markdown_percent"]
+        xmlid = self.lot_late.export_data(["id"])["datas"][0][0]
+        product = self.yogurt.export_data(["id"])["datas"][0][0]
+        result = Lot.load(fields_, [[xmlid, "Y-LATE", product, "60"]])
+        self.assertFalse(result["ids"])
+        self.assertIn("Lot Tracking managers", result["messages"][0]["message"])
+        result = Lot.load(fields_, [["", "Y-IMPORTED", product, "60"]])
+        self.assertFalse(result["ids"])
+        self.assertEqual(self.lot_late.markdown_percent, 0)
+        self.assertFalse(self.env["stock.lot"].search([("name", "=", "Y-IMPORTED")]))
+        # Re-importing what was exported (unchanged rules) works.
+        result = Lot.load(["id", "markdown_percent", "quality_state"], [[xmlid, "0", "released"]])
+        self.assertEqual(result["ids"], self.lot_late.ids, result["messages"])
+
+    def test_copy_of_a_blocked_lot_is_released(self):
+        self.lot_late.markdown_percent = 20
+        self.lot_late._lot_tracking_set_quality_state("blocked")
+        copy = self.lot_late.with_user(self.stock_user).copy({"name": "Y-LATE-COPY"})
+        self.assertEqual((copy.quality_state, copy.markdown_percent), ("released", 0))
+
+    def test_manager_flows(self):
+        wizard = (
+            self.env["lot.tracking.quality.wizard"]
+            .with_user(self.manager)
+            .create({"lot_ids": self.lot_late.ids, "new_state": "blocked", "reason": "lab"})
+        )
+        wizard.action_apply()
+        self.assertEqual(self.lot_late.quality_state, "blocked")
+        suggestion = (
+            self.env["lot.tracking.suggestion"]
+            .sudo()
+            .create(
+                {
+                    "lot_id": self.lot_soon.id,
+                    "company_id": self.company.id,
+                    "location_id": self.location.id,
+                    "suggestion_type": "markdown",
+                    "markdown_percent": 25,
+                }
+            )
+        )
+        suggestion.with_user(self.manager).action_apply()
+        self.assertEqual(self.lot_soon.markdown_percent, 25)
+        # System transitions, whoever triggers them.
+        self.lot_none.with_user(self.stock_user)._lot_tracking_set_quality_state("quarantine")
+        self.assertEqual(self.lot_none.quality_state, "quarantine")
+
+
+@tagged("post_install", "-at_install")
+class TestPosRpcInput(PosLotTrackingCommon):
+    """Whatever the till sends, a clear error and nothing written, never a server error."""
+
+    def _order_line(self, config_id=None):
+        config_id = self.config.id if config_id is None else config_id
+        return self.env["pos.order.line"].with_user(self.pos_user).with_context(config_id=config_id)
+
+    def test_get_existing_lots_bad_input(self):
+        company = self.company.id
+        for company_id, product_id in [
+            (company, "8712345000011"),
+            (company, None),
+            (company, [self.yogurt.id]),
+            (company, True),
+            (company, -3),
+            (company, 10**9),  # unknown
+            ("main", self.yogurt.id),
+            (None, self.yogurt.id),
+        ]:
+            with self.subTest(company_id=company_id, product_id=product_id):
+                with self.assertRaises(UserError):
+                    self._order_line().get_existing_lots(company_id, product_id)
+        for config_id in ["1", 10**9, False, [1]]:
+            with self.subTest(config_id=config_id), self.assertRaises(UserError):
+                self._order_line(config_id).get_existing_lots(company, self.yogurt.id)
+
+    def test_other_company_product(self):
+        company_2 = self.setup_other_company()["company"]
+        product_2 = self._create_pos_lot_product("Other yogurt")
+        product_2.company_id = company_2
+        # A cashier of the shop does not see it; a user of both companies is told why.
+        with self.assertRaises(AccessError):
+            self._order_line().get_existing_lots(self.company.id, product_2.id)
+        order_line = self.env["pos.order.line"].with_context(config_id=self.config.id)
+        with self.assertRaisesRegex(UserError, "belongs to company_2"):
+            order_line.get_existing_lots(self.company.id, product_2.id)
+        with self.assertRaisesRegex(UserError, "belongs to company_2"):
+            order_line.lot_tracking_check_lot(product_2.id, "Y-LATE")
+
+    def test_check_lot_bad_input(self):
+        order_line = self._order_line()
+        for args in [
+            ("abc", "Y-LATE"),
+            (None, "Y-LATE"),
+            (10**9, "Y-LATE"),
+            (self.yogurt.id, None),
+            (self.yogurt.id, 42),
+            (self.yogurt.id, ["Y-LATE"]),
+            (self.yogurt.id, "   "),
+            (self.yogurt.id, "Y-LATE", "tomorrow"),
+            (self.yogurt.id, "Y-LATE", 20260101),
+        ]:
+            with self.subTest(args=args), self.assertRaises(UserError):
+                order_line.lot_tracking_check_lot(*args)
+
+    def test_check_lot_malformed_gs1_label(self):
+        order_line = self._order_line()
+        gtin = gs1.normalize_gtin(self.yogurt.barcode)
+        # 17 with month 13: the label cannot be read, and the till is told so.
+        result = order_line.lot_tracking_check_lot(self.yogurt.id, f"01{gtin}17261399" + "10SUP-1")
+        self.assertFalse(result["lot"])
+        self.assertIn("Unreadable GS1 label", result["reason"])
+        self.assertIn("not a valid date", result["reason"])
+        # A very long code is quoted on 100 characters at most.
+        result = order_line.lot_tracking_check_lot(self.yogurt.id, "X" * 5000)
+        self.assertFalse(result["lot"])
+        self.assertIn("X" * 100 + "…", result["reason"])
+        self.assertNotIn("X" * 101, result["reason"])
+
+    def test_sync_with_bad_lot_step_values_keeps_the_sale(self):
+        self.open_new_session()
+        data = self.create_ui_order_data([(self.yogurt, 1)])
+        line = data["lines"][0][2]
+        line["pack_lot_ids"] = [Command.create({"lot_name": "Y-LATE"})]
+        line.update(lot_selection_ms=10**12, lot_auto_selected="yes")
+        data.update(state="paid", access_token=str(uuid4()))
+        result = self.env["pos.order"].sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.lines.lot_selection_ms, 2**31 - 1)
+        self.assertFalse(order.lines.lot_auto_selected)
+        data = self.create_ui_order_data([(self.yogurt, 1)])
+        data["lines"][0][2].update(
+            pack_lot_ids=[Command.create({"lot_name": "Y-LATE"})], lot_selection_ms="fast"
+        )
+        data.update(state="paid", access_token=str(uuid4()))
+        result = self.env["pos.order"].sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        self.assertEqual((order.state, order.lines.lot_selection_ms), ("paid", 0))
+
+
+@tagged("post_install", "-at_install")
+class TestPosDiscountViolation(PosLotTrackingCommon):
+    """A discount above the lot's markdown, where only managers may give one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lot_late.markdown_percent = 20
+        cls.config.write({"manual_discount": True, "restrict_price_control": True})
+        cls.pos_manager = _user(cls.env, "lt_pos_manager", "point_of_sale.group_pos_manager")
+
+    def setUp(self):
+        super().setUp()
+        self.open_new_session()
+
+    def _sell(self, discount, cashier=None, lot_name="Y-LATE"):
+        data = self.create_ui_order_data([(self.yogurt, 1, discount)])
+        data["lines"][0][2]["pack_lot_ids"] = [Command.create({"lot_name": lot_name})]
+        data.update(state="paid", access_token=str(uuid4()), user_id=(cashier or self.pos_user).id)
+        result = self.env["pos.order"].sync_from_ui([data])
+        order = self.env["pos.order"].browse(result["pos.order"][0]["id"])
+        self.assertEqual(order.state, "paid", "a sale is never refused")
+        events = self.env["lot.tracking.event"].sudo().search([("pos_order_id", "=", order.id)])
+        return events.filtered(lambda e: e.event_type == "violation")
+
+    def test_discount_above_markdown_by_a_cashier_is_a_violation(self):
+        violation = self._sell(30)
+        self.assertEqual(len(violation), 1)
+        self.assertEqual(violation.lot_id, self.lot_late)
+        self.assertIn("30.0% off lot Y-LATE, whose markdown is 20.0%", violation.note)
+        self.assertIn("Cashier", violation.note)
+        activity = self.lot_late.sudo().activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("lot_tracking.group_lot_tracking_manager"))
+        # Manual discounts off altogether: the same.
+        self.config.write({"manual_discount": False, "restrict_price_control": False})
+        self.assertEqual(len(self._sell(30)), 1)
+        # A lot without markdown: any discount is above it.
+        self.assertEqual(len(self._sell(5, lot_name="Y-SOON")), 1)
+
+    def test_allowed_discounts_are_not_violations(self):
+        self.assertFalse(self._sell(20), "the markdown itself")
+        self.assertFalse(self._sell(30, cashier=self.pos_manager), "a POS manager may")
+        self.config.write({"restrict_price_control": False})
+        self.assertFalse(self._sell(30), "manual discounts allowed to everyone")
+
+
+@tagged("post_install", "-at_install")
+class TestPosLotNotification(PosLotTrackingCommon):
+    """A change of what the till allows or charges reaches the open sessions at once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = _user(
+            cls.env,
+            "lt_notify_manager",
+            "stock.group_stock_user",
+            "lot_tracking.group_lot_tracking_manager",
+        )
+        cls.closed_config = cls.env["pos.config"].create({"name": "Closed shop"})
+
+    def setUp(self):
+        super().setUp()
+        self.open_new_session()
+        self.other_currency_config.open_ui()
+        self.open_configs = self.config | self.other_currency_config
+        self.env.cr.precommit.run()  # what the set-up sent is not ours to count
+        self.last_bus_id = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
+
+    def _notifications(self):
+        self.env.cr.precommit.run()  # what a commit does first
+        messages = self.env["bus.bus"].sudo().search([("id", ">", self.last_bus_id)])
+        result = {}
+        for message in messages:
+            content = json.loads(message.message)
+            if content["type"].endswith("-LOT_TRACKING_LOTS"):
+                config = self.env["pos.config"].search(
+                    [("access_token", "=", json.loads(message.channel)[1])]
+                )
+                self.assertEqual(content["type"], f"{config.access_token}-LOT_TRACKING_LOTS")
+                result.setdefault(config, []).append(content["payload"])
+        return result
+
+    def test_blocked_lot_is_sent_once_to_each_open_pos(self):
+        self.env["lot.tracking.quality.wizard"].with_user(self.manager).create(
+            {"lot_ids": self.lot_soon.ids, "new_state": "blocked", "reason": "lab"}
+        ).action_apply()
+        notifications = self._notifications()
+        self.assertEqual(set(notifications), set(self.open_configs))
+        for payloads in notifications.values():
+            self.assertEqual(len(payloads), 1)
+            [lot] = payloads[0]["lots"]
+            self.assertEqual(
+                {key: lot[key] for key in ("id", "name", "product_id", "reason")},
+                {
+                    "id": self.lot_soon.id,
+                    "name": "Y-SOON",
+                    "product_id": self.yogurt.id,
+                    "reason": "Blocked",
+                },
+            )
+        self.assertEqual(notifications[self.config][0]["lots"][0]["product_qty"], 3)
+
+    def test_changes_of_a_transaction_are_sent_together(self):
+        suggestions = (
+            self.env["lot.tracking.suggestion"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "lot_id": lot.id,
+                        "company_id": self.company.id,
+                        "location_id": self.location.id,
+                        "suggestion_type": "markdown",
+                        "markdown_percent": 30,
+                    }
+                    for lot in self.lot_soon | self.lot_late
+                ]
+            )
+        )
+        suggestions.with_user(self.manager).action_apply()
+        self.lot_recalled.with_user(self.manager)._lot_tracking_set_quality_state("released")
+        notifications = self._notifications()
+        self.assertEqual(set(notifications), set(self.open_configs))
+        [payload] = notifications[self.config]
+        lots = {lot["name"]: lot for lot in payload["lots"]}
+        self.assertEqual(set(lots), {"Y-SOON", "Y-LATE", "Y-RECALLED"})
+        self.assertEqual(lots["Y-LATE"]["markdown_percent"], 30)
+        self.assertFalse(lots["Y-RECALLED"]["reason"])
+        self.assertEqual(lots["Y-RECALLED"]["product_qty"], 4)
+
+    def test_nothing_sent_without_change_or_for_other_products(self):
+        self.lot_soon.with_user(self.manager).write({"markdown_percent": 0, "note": "x"})
+        self.assertFalse(self._notifications())
+        flour = self._create_pos_lot_product("Flour")
+        flour.available_in_pos = False
+        lot = self._create_lot(flour, "F-1", 30, qty=5)
+        lot._lot_tracking_set_quality_state("blocked")
+        self.assertFalse(self._notifications())

@@ -1,5 +1,8 @@
+import json
 import logging
 from datetime import timedelta
+
+from werkzeug.urls import url_encode
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -106,3 +109,38 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
             auto.lot_selection_ms,
             manual.lot_selection_ms,
         )
+
+    def _bus_messages(self, after_id=0):
+        """The ``LOT_TRACKING_LOTS`` messages sent to the main POS, as the bus carries them."""
+        self.env.cr.precommit.run()  # what a commit does first
+        token = self.main_pos_config.access_token
+        return [
+            json.loads(message.message)
+            for message in self.env["bus.bus"].sudo().search([("id", ">", after_id)])
+            if json.loads(message.channel)[1] == token
+            and json.loads(message.message)["type"] == f"{token}-LOT_TRACKING_LOTS"
+        ]
+
+    def test_lot_tracking_pos_realtime_tour(self):
+        """A lot blocked while the till is open is refused there at once, without reloading."""
+        self.pos_user.groups_id += self.env.ref("lot_tracking.group_lot_tracking_manager")
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        lot = self.lots["Y-SOON"]
+        self.env.cr.precommit.run()
+        last_id = self.env["bus.bus"].sudo().search([], order="id desc", limit=1).id
+        # The message the server sends when a manager blocks Y-SOON, for the tour to deliver
+        # (websockets are off under tests); rolled back: the tour blocks it for real.
+        with self.assertRaises(InterruptedError), self.env.cr.savepoint():
+            lot._lot_tracking_set_quality_state("blocked", note="Lab")
+            [message] = self._bus_messages(last_id)
+            raise InterruptedError
+        self.assertEqual(lot.quality_state, "released")
+        self.assertEqual(message["payload"]["lots"][0]["reason"], "Blocked")
+
+        url = f"{self._get_url()}&{url_encode({'lot_tracking_message': json.dumps(message)})}"
+        self.start_tour(url, "lot_tracking_pos_realtime_tour", login="pos_user")
+
+        self.assertEqual(lot.quality_state, "blocked")
+        sent = self._bus_messages(last_id)
+        self.assertEqual(len(sent), 1, "one notification for the open POS")
+        self.assertEqual(sent[0]["payload"], message["payload"], "the tour delivered it")

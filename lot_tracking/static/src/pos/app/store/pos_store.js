@@ -2,18 +2,100 @@ import { patch } from "@web/core/utils/patch";
 import { _t } from "@web/core/l10n/translation";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { deserializeDateTime, formatDate } from "@web/core/l10n/dates";
 import { PosStore } from "@point_of_sale/app/store/pos_store";
 
 /**
  * Lots: the sellable lots of each lot-tracked product at the POS location, first to expire
  * first, are loaded with the session (`session._lot_tracking_lots`, so the cashier works
  * offline) and refreshed from `get_existing_lots` each time a product's lot is chosen online.
+ * A change of a lot's state, markdown or dates reaches the till through the bus
+ * (`LOT_TRACKING_LOTS`) and applies at once; expiry is checked on the device when it matters.
  */
 patch(PosStore.prototype, {
     async setup() {
         await super.setup(...arguments);
         // The lot step of the line being added or edited: {auto, ms, clicks}.
-        this.lotTracking = { selection: null, popupProductId: null };
+        // `unsellable`: lots the server said may not be sold since the session loaded, by id.
+        this.lotTracking = { selection: null, popupProductId: null, unsellable: {} };
+        this.data.connectWebSocket("LOT_TRACKING_LOTS", (payload) =>
+            this.lotTrackingOnLotsChanged(payload),
+        );
+    },
+
+    /** A manager changed lots (state, markdown, dates): the till follows without reloading. */
+    lotTrackingOnLotsChanged({ lots }) {
+        this.session._lot_tracking_lots ||= {};
+        const byProduct = this.session._lot_tracking_lots;
+        for (const lot of lots) {
+            const { product_id: productId, reason } = lot;
+            const others = (byProduct[productId] || []).filter((l) => l.id !== lot.id);
+            if (reason) {
+                this.lotTracking.unsellable[lot.id] = lot;
+            } else {
+                delete this.lotTracking.unsellable[lot.id];
+            }
+            byProduct[productId] =
+                !reason && lot.product_qty > 0 ? lotTrackingFefo([...others, lot]) : others;
+        }
+        const changed = new Set(lots.map((lot) => `${lot.product_id}/${lot.name}`));
+        const blocked = [];
+        for (const line of this.models["pos.order.line"].getAll()) {
+            const lotName = line.pack_lot_ids[0]?.lot_name;
+            if (line.order_id?.finalized || !changed.has(`${line.product_id?.id}/${lotName}`)) {
+                continue;
+            }
+            line.lotTrackingApplyMarkdown();
+            if (this.lotTrackingLotReason(line.product_id, lotName)) {
+                blocked.push(
+                    _t("%(lot)s of %(product)s", {
+                        lot: lotName,
+                        product: line.product_id.display_name,
+                    }),
+                );
+            }
+        }
+        if (blocked.length) {
+            this.notification.add(
+                _t("%s may no longer be sold: choose another lot.", blocked.join(", ")),
+                { type: "warning", sticky: true },
+            );
+        }
+    },
+
+    /**
+     * Why `lot` may not be sold now, or false: what the server last said, and its expiry
+     * checked on this device at this moment (lots expire during a session, even offline).
+     */
+    lotTrackingReason(lot) {
+        const reason = this.lotTracking.unsellable[lot.id]?.reason;
+        if (reason) {
+            return reason;
+        }
+        const now = luxon.DateTime.now();
+        const expiry = lot.expiration_date && deserializeDateTime(lot.expiration_date);
+        if (expiry && expiry <= now) {
+            return _t("Expired on %s", formatDate(expiry));
+        }
+        const removal = lot.removal_date && deserializeDateTime(lot.removal_date);
+        if (removal && removal <= now) {
+            return _t("Past its removal date (%s)", formatDate(removal));
+        }
+        return false;
+    },
+
+    /** Why the lot named `lotName` of `product` may not be sold now, or false. */
+    lotTrackingLotReason(product, lotName) {
+        const lot =
+            this.lotTrackingLots(product).find((l) => l.name === lotName) ||
+            this.lotTrackingUnsellable(product).find((l) => l.name === lotName);
+        return lot ? this.lotTrackingReason(lot) : false;
+    },
+
+    lotTrackingUnsellable(product) {
+        return Object.values(this.lotTracking.unsellable).filter(
+            (lot) => lot.product_id === product.id,
+        );
     },
 
     lotTrackingLots(product) {
@@ -30,6 +112,9 @@ patch(PosStore.prototype, {
             );
             this.session._lot_tracking_lots ||= {};
             this.session._lot_tracking_lots[product.id] = lots;
+            for (const lot of lots) {
+                delete this.lotTracking.unsellable[lot.id];
+            }
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;
@@ -51,9 +136,10 @@ patch(PosStore.prototype, {
             .reduce((total, packLot) => total + (packLot.pos_order_line_id.qty || 0), 0);
     },
 
-    /** Lots that still have stock once draft lines are served, first to expire first. */
+    /** Sellable lots that still have stock once draft lines are served, first to expire first. */
     lotTrackingAvailableLots(product, exceptLine = null) {
         return this.lotTrackingLots(product)
+            .filter((lot) => !this.lotTrackingReason(lot))
             .map((lot) => ({
                 ...lot,
                 available: lot.product_qty - this.lotTrackingUsedQty(product, lot.name, exceptLine),
@@ -66,17 +152,20 @@ patch(PosStore.prototype, {
      * it cannot be sold: `{lot, reason}`. Loaded lots answer at once; others ask the server.
      */
     async lotTrackingCheckLot(product, code, expirationDate = false) {
-        const matches = this.lotTrackingLots(product).filter(
-            (lot) => lot.name === code || lot.supplier_lot_code === code,
-        );
-        const lot =
-            matches.find((lot) => lot.name === code) ||
-            matches.find(
-                (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
-            ) ||
-            (!expirationDate && matches[0]);
-        if (lot) {
-            return { lot, reason: false };
+        // Loaded lots, then the ones the server has since said may not be sold.
+        for (const known of [this.lotTrackingLots(product), this.lotTrackingUnsellable(product)]) {
+            const matches = known.filter(
+                (lot) => lot.name === code || lot.supplier_lot_code === code,
+            );
+            const lot =
+                matches.find((lot) => lot.name === code) ||
+                matches.find(
+                    (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
+                ) ||
+                (!expirationDate && matches[0]);
+            if (lot) {
+                return { lot, reason: this.lotTrackingReason(lot) };
+            }
         }
         try {
             const result = await this.data.call(
@@ -88,11 +177,10 @@ patch(PosStore.prototype, {
             if (result.lot && !result.reason && result.lot.product_qty > 0) {
                 const lots = this.lotTrackingLots(product).filter((l) => l.id !== result.lot.id);
                 this.session._lot_tracking_lots ||= {};
-                this.session._lot_tracking_lots[product.id] = [...lots, result.lot].sort(
-                    (a, b) =>
-                        (a.expiration_date || "9999").localeCompare(b.expiration_date || "9999") ||
-                        a.name.localeCompare(b.name),
-                );
+                this.session._lot_tracking_lots[product.id] = lotTrackingFefo([
+                    ...lots,
+                    { ...result.lot, product_id: product.id },
+                ]);
             }
             return result;
         } catch (error) {
@@ -291,7 +379,8 @@ patch(PosStore.prototype, {
     },
 
     async pay() {
-        const refused = this.get_order()?.lines.find(
+        const order = this.get_order();
+        const refused = order?.lines.find(
             (line) => line.uiState.lotTrackingRefused && !line.has_valid_product_lot(),
         );
         if (refused && this.config.lot_tracking_block_ineligible) {
@@ -304,6 +393,27 @@ patch(PosStore.prototype, {
             });
             return;
         }
+        // The moment of sale: a lot may have expired or been blocked since it was chosen.
+        if (this.config.lot_tracking_block_ineligible) {
+            for (const line of order?.lines || []) {
+                const lotName = line.pack_lot_ids[0]?.lot_name;
+                const reason =
+                    lotName && line.qty > 0 && this.lotTrackingLotReason(line.product_id, lotName);
+                if (reason) {
+                    this.lotTrackingRefuse(line.product_id, lotName, reason);
+                    return;
+                }
+            }
+        }
         return await super.pay(...arguments);
     },
 });
+
+/** Lots first to expire first, no expiry last, then by name. */
+function lotTrackingFefo(lots) {
+    return lots.sort(
+        (a, b) =>
+            (a.expiration_date || "9999").localeCompare(b.expiration_date || "9999") ||
+            a.name.localeCompare(b.name),
+    );
+}
