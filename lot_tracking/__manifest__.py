@@ -19,7 +19,8 @@
         "point_of_sale",
         "barcodes_gs1_nomenclature",
     ],
-    "external_dependencies": {"python": ["xlsxwriter", "openpyxl"]},
+    # Python >= 3.11: biip (GS1 parsing) needs it, although Odoo 18.0 itself runs on 3.10.
+    "external_dependencies": {"python": ["xlsxwriter", "openpyxl", "biip"]},
     "data": [
         "security/lot_tracking_security.xml",
         "security/ir.model.access.csv",
@@ -32,6 +33,9 @@
         "views/stock_lot_views.xml",
         "views/stock_picking_views.xml",
         "views/product_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_company_views.xml",
+        "views/stock_warehouse_views.xml",
         "reports/lot_tracking_recall_report.xml",
         "views/lot_tracking_recall_views.xml",
         "views/lot_tracking_suggestion_views.xml",

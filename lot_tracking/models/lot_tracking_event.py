@@ -9,6 +9,8 @@ EVENT_TYPES = [
     ("blocked", "Blocked"),
     ("recalled", "Recalled"),
     ("sold", "Sold"),
+    ("shipped", "Shipped"),
+    ("returned", "Returned"),
     ("violation", "Violation"),
     ("expired", "Expired"),
     ("written_off", "Written off"),

@@ -1,3 +1,7 @@
+from . import test_api
+from . import test_api_tools
+from . import test_epcis
+from . import test_event_feed
 from . import test_expiry
 from . import test_gs1
 from . import test_gs1_nomenclature
