@@ -76,6 +76,14 @@ class TestApiAuth(LotTrackingApiCommon):
         self.assertEqual(self.call(f"{API}/lots/{self.other_lot.id}", key=key).status_code, 200)
         self.assert_error(self.call(f"{API}/lots/{self.lot_a.id}", key=key), 404)
 
+    def test_openapi_document_and_unknown_paths(self):
+        document = self.openapi_document()
+        self.assertEqual(document["openapi"], "3.1.0")
+        self.assertIn("/epcis/events", document["paths"])
+        self.assertIn(f"{API}/lots/{{lot_id}}/trace", document["paths"])
+        response = self.call(f"{API}/nothing-here", key=self.manager_key, check=False)
+        self.assert_error(response, 404, "not_found")
+
     def test_unknown_lot(self):
         for lot_id in (0, 999999999, 99999999999999, -3):
             self.assert_error(self.call(f"{API}/lots/{lot_id}", key=self.manager_key), 404)
