@@ -1,7 +1,11 @@
 from . import (
     barcode_rule,
+    ir_http,
     ir_sequence,
+    lot_tracking_api,
+    lot_tracking_epcis,
     lot_tracking_event,
+    lot_tracking_event_feed,
     lot_tracking_expiry_kpi,
     lot_tracking_recall,
     lot_tracking_recall_line,
@@ -22,4 +26,5 @@ from . import (
     stock_picking,
     stock_quant,
     stock_scrap,
+    stock_warehouse,
 )

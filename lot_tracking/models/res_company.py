@@ -9,6 +9,8 @@ from ..tools import period
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    gln = fields.Char(related="partner_id.gln", readonly=False)
+
     lot_tracking_force_lot_valuation = fields.Boolean(
         "Value Lot-Tracked Products by Lot",
         default=True,

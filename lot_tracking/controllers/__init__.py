@@ -1,0 +1,2 @@
+from . import epcis
+from . import lot_api
