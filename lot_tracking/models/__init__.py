@@ -11,6 +11,7 @@ from . import (
     pos_order_line,
     pos_session,
     product_category,
+    product_product,
     product_template,
     res_company,
     res_config_settings,
