@@ -31,8 +31,7 @@ class ProductCategory(models.Model):
             super(ProductCategory, self - lot_categories).write(vals)
         if other_vals:
             super(ProductCategory, lot_categories).write(other_vals)
-        lot_categories._lot_tracking_write_costing(costing_vals)
-        return True
+        return lot_categories._lot_tracking_write_costing(costing_vals)
 
     def _lot_tracking_lot_valued(self):
         """The categories of ``self`` whose costing core refuses to change (same test as core)."""
@@ -83,9 +82,10 @@ class ProductCategory(models.Model):
             move_vals_list += empty_move_vals
             emptied.append((products, description, orig_quantities, out_layers))
         # Skip stock_account's write, which refuses these values; everything below it runs.
-        super(StockAccountProductCategory, self).write(costing_vals)
+        res = super(StockAccountProductCategory, self).write(costing_vals)
         for products, description, orig_quantities, out_layers in emptied:
             move_vals_list += products._lot_tracking_svl_replenish_stock(
                 description, orig_quantities, out_layers
             )
         Product._lot_tracking_post_revaluation_moves(move_vals_list)
+        return res

@@ -39,8 +39,7 @@ class ProductTemplate(models.Model):
             # category itself (see _lot_tracking_write_category).
             if self - moving:
                 (self - moving).write(vals)
-            moving._lot_tracking_write_category(vals)
-            return True
+            return moving._lot_tracking_write_category(vals)
         res = super().write(vals)
         if {"tracking", "is_storable"} & set(vals) and "lot_valuated" not in vals:
             # Only products without stock: core's switch would revalue existing stock.
@@ -133,7 +132,7 @@ class ProductTemplate(models.Model):
         if other_vals:
             self.write(other_vals)
         # Skip stock_account's write, which refuses or misprices the move; the rest runs.
-        super(StockAccountProductTemplate, self).write({"categ_id": vals["categ_id"]})
+        res = super(StockAccountProductTemplate, self).write({"categ_id": vals["categ_id"]})
         for products, description, orig_quantities, out_layers in emptied:
             move_vals_list += products._lot_tracking_svl_replenish_stock(
                 description, orig_quantities, out_layers
@@ -142,6 +141,7 @@ class ProductTemplate(models.Model):
             Product.with_company(company)._lot_tracking_post_revaluation_moves(
                 [move for move in move_vals_list if move["company_id"] == company.id]
             )
+        return res
 
     def _lot_tracking_force_lot_valuation(self):
         """Value lot-tracked storable products by lot where their company asks for it."""
