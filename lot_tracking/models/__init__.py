@@ -15,6 +15,7 @@ from . import (
     pos_order_line,
     pos_session,
     product_category,
+    product_product,
     product_template,
     res_partner,
     res_company,

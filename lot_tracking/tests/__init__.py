@@ -2,6 +2,7 @@ from . import test_analytics
 from . import test_analytics_pos
 from . import test_api
 from . import test_api_tools
+from . import test_category_costing
 from . import test_company_isolation
 from . import test_epcis
 from . import test_event_feed
