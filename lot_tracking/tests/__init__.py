@@ -1,3 +1,5 @@
+from . import test_audit_trail
+from . import test_concurrency
 from . import test_expiry
 from . import test_gs1
 from . import test_gs1_nomenclature
