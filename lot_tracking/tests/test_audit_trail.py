@@ -4,6 +4,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..hooks import uninstall_hook
 from .common import LotTrackingCommon
 
 SSCC = "106141411234567897"
@@ -182,3 +183,17 @@ class TestAuditTrail(LotTrackingCommon):
         # Only scans are receipts of the pallet: other events may quote it.
         lot._lot_tracking_log("alert", sscc=SSCC, gs1_serial="SN-1")
         lot.with_company(self.other_company)._lot_tracking_log("scanned", sscc=SSCC)
+
+    # --- uninstalling ----------------------------------------------------------------------
+    def test_uninstall_keeps_the_state_and_supplier_code_on_the_lot(self):
+        held = self._lot(supplier_id=self.supplier.id, supplier_lot_code="SUP-H1")
+        held._lot_tracking_set_quality_state("recalled")
+        fine = self._lot(supplier_lot_code="SUP-F1", ref="OUR-REF", note="<p>Keep me</p>")
+        plain = self._lot()
+        self.env.flush_all()
+        uninstall_hook(self.env)
+        self.env.invalidate_all()
+        self.assertEqual(held.ref, "SUP-H1")
+        self.assertIn("this lot was <b>recalled</b>", held.note)
+        self.assertEqual((fine.ref, str(fine.note)), ("OUR-REF", "<p>Keep me</p>"))
+        self.assertFalse(plain.ref or plain.note)
