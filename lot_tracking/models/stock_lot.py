@@ -77,7 +77,7 @@ class StockLot(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         # One lot per product, supplier, supplier lot code and company, whoever creates it and
         # however many receipts scan the same label at once (shared lots have no company).
         if not index_exists(self.env.cr, SUPPLIER_LOT_CODE_INDEX):
@@ -90,6 +90,7 @@ class StockLot(models.Model):
                     SQL.identifier(self._table),
                 )
             )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -267,7 +268,6 @@ class StockLot(models.Model):
         when they refuse the goods or contradict the known lot, and when another receipt
         created the same lot at the same moment (the unique index decides, not the search).
         """
-        _ = self.env._
         product = move.product_id
         receipt = move.picking_id
         now = fields.Datetime.now()
@@ -276,7 +276,7 @@ class StockLot(models.Model):
         )
         if expiry_dt and expiry_dt <= now:
             raise UserError(
-                _(
+                self.env._(
                     "Lot %(code)s of %(product)s expired on %(date)s: refuse these goods.",
                     code=supplier_lot_code,
                     product=product.display_name,
@@ -284,7 +284,7 @@ class StockLot(models.Model):
                 )
             )
         if production_date and expiration_date and production_date > expiration_date:
-            raise UserError(_("The label's production date is after its expiration date."))
+            raise UserError(self.env._("The label's production date is after its expiration date."))
         supplier = receipt.partner_id.commercial_partner_id
         lot = self.search(
             [
@@ -302,7 +302,7 @@ class StockLot(models.Model):
                 and lot.expiration_date.date() != expiration_date
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Lot %(code)s of %(product)s is recorded with expiry %(known)s but this "
                         "label says %(label)s. Check the label with the supplier.",
                         code=supplier_lot_code,
@@ -332,7 +332,7 @@ class StockLot(models.Model):
         if lot._lot_tracking_short_shelf_life(now):
             lot._lot_tracking_set_quality_state(
                 "quarantine",
-                note=_("Received with less than the minimum shelf life."),
+                note=self.env._("Received with less than the minimum shelf life."),
                 picking_id=receipt.id,
             )
         return lot
