@@ -3,13 +3,15 @@
 ODOO_SRC ?=
 SRC_ARG = $(if $(ODOO_SRC),--odoo-src "$(ODOO_SRC)",)
 
-.PHONY: run test bench provision lint screenshots
+.PHONY: run test bench provision lint screenshots upgrade-test
 run:
 	scripts/lt run $(SRC_ARG)
 test:
 	scripts/lt test $(SRC_ARG) $(ARGS)
 bench:
 	scripts/lt bench $(SRC_ARG) $(ARGS)
+upgrade-test:
+	scripts/lt upgrade-test $(SRC_ARG) $(ARGS)
 provision:
 	scripts/lt provision $(SRC_ARG)
 screenshots:

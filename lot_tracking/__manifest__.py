@@ -3,7 +3,7 @@
 {
     "name": "Lot Tracking",
     "summary": "The lot as the unit of receiving, selling, valuing, expiry and trace",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/lot-tracking/lot_tracking",
     "author": "lot_tracking contributors",
@@ -62,6 +62,7 @@
             "lot_tracking/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/lot_tracking_demo.xml",
     ],

@@ -1,14 +1,17 @@
+import datetime
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2.errors import UniqueViolation
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date, index_exists
 
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
@@ -27,6 +30,7 @@ MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
 # What the Point of Sale decides a lot's sale on; a change is pushed to open sessions.
 TILL_FIELDS = ("quality_state", "markdown_percent", "expiration_date", "removal_date")
 EXPIRY_BATCH = 5000
+SUPPLIER_LOT_CODE_INDEX = "stock_lot_supplier_lot_code_uniq"
 
 _logger = logging.getLogger(__name__)
 
@@ -79,6 +83,98 @@ class StockLot(models.Model):
             "A lot cannot expire before it is produced.",
         ),
     ]
+
+    def init(self):
+        res = super().init()
+        # One lot per product, supplier, supplier lot code and company, whoever creates it and
+        # however many receipts scan the same label at once (shared lots have no company).
+        if not index_exists(self.env.cr, SUPPLIER_LOT_CODE_INDEX):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE UNIQUE INDEX %s ON %s (product_id, COALESCE(supplier_id, 0), "
+                    "supplier_lot_code, COALESCE(company_id, 0)) "
+                    "WHERE supplier_lot_code IS NOT NULL",
+                    SQL.identifier(SUPPLIER_LOT_CODE_INDEX),
+                    SQL.identifier(self._table),
+                )
+            )
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        keys = [
+            (vals.get("product_id"), vals.get("supplier_id") or False, vals["supplier_lot_code"])
+            for vals in vals_list
+            if vals.get("supplier_lot_code")
+        ]
+        if keys:
+            with self._lot_tracking_unique_supplier_lot_code(keys):
+                lots = super().create(vals_list)
+        else:
+            lots = super().create(vals_list)
+        # Defaults included: a lot is born released and without markdown unless a manager says.
+        if lots.filtered(lambda lot: lot.quality_state != "released" or lot.markdown_percent):
+            lots._lot_tracking_check_till_rules_manager()
+        return lots
+
+    @contextmanager
+    def _lot_tracking_unique_supplier_lot_code(self, keys):
+        """Turn the unique index's refusal of a supplier lot code into a clear error.
+
+        ``keys``: the (product id, supplier id, supplier lot code) being written.
+        """
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except UniqueViolation as error:
+            if error.diag.constraint_name != SUPPLIER_LOT_CODE_INDEX:
+                raise
+            codes = ", ".join(sorted({code for __, __, code in keys}))
+            holders = self.search(
+                expression.OR(
+                    [
+                        [
+                            ("product_id", "=", product_id),
+                            ("supplier_id", "=", supplier_id),
+                            ("supplier_lot_code", "=", code),
+                        ]
+                        for product_id, supplier_id, code in keys
+                    ]
+                )
+            )
+            if holders:
+                message = self.env._(
+                    "Supplier lot code %(codes)s is already on lot %(lots)s of %(product)s: a "
+                    "supplier's lot code identifies one lot. Use that lot or correct the code.",
+                    codes=codes,
+                    lots=", ".join(holders.mapped("name")),
+                    product=holders.product_id[:1].display_name,
+                )
+            else:  # committed by another transaction after this one began: not visible here
+                message = self.env._(
+                    "Supplier lot code %(codes)s was given to another lot at the same moment, "
+                    "by another user or receipt. Try again: that lot will then be found.",
+                    codes=codes,
+                )
+            raise ValidationError(message) from None
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_lot_tracking_events(self):
+        # the trail is checked as the system sees it: a user may not read every event
+        groups = (
+            self.env["lot.tracking.event"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"])
+        )
+        if groups:
+            raise UserError(
+                self.env._(
+                    "Lots %(lots)s cannot be deleted: their Lot Tracking events (receipts, "
+                    "state changes, sales) are an audit trail that must be kept. Block a lot "
+                    "that must no longer be used instead.",
+                    lots=", ".join(lot.name for [lot] in groups),
+                )
+            )
 
     @api.depends("quality_state", "removal_date", "expiration_date")
     def _compute_sale_status(self):
@@ -143,22 +239,35 @@ class StockLot(models.Model):
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(message)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        lots = super().create(vals_list)
-        # Defaults included: a lot is born released and without markdown unless a manager says.
-        if lots.filtered(lambda lot: lot.quality_state != "released" or lot.markdown_percent):
-            lots._lot_tracking_check_till_rules_manager()
-        return lots
-
     def write(self, vals):
         if self._lot_tracking_changed_by(vals, ("quality_state", "markdown_percent")):
             self._lot_tracking_check_till_rules_manager()
         changed = self._lot_tracking_changed_by(vals, TILL_FIELDS)
-        res = super().write(vals)
+        keys = self._lot_tracking_supplier_lot_keys(vals)
+        if keys:
+            with self._lot_tracking_unique_supplier_lot_code(keys):
+                res = super().write(vals)
+                self.flush_recordset()
+        else:
+            res = super().write(vals)
         if changed:
             self.env["pos.config"]._lot_tracking_notify_lots(changed)
         return res
+
+    def _lot_tracking_supplier_lot_keys(self, vals):
+        """(product, supplier, supplier lot code) of these lots once ``vals`` is written, for
+        the lots that have a code."""
+        if not {"product_id", "supplier_id", "supplier_lot_code", "company_id"} & vals.keys():
+            return []
+        keys = [
+            (
+                vals.get("product_id", lot.product_id.id),
+                vals["supplier_id"] if "supplier_id" in vals else lot.supplier_id.id,
+                vals["supplier_lot_code"] if "supplier_lot_code" in vals else lot.supplier_lot_code,
+            )
+            for lot in self
+        ]
+        return [key for key in keys if key[2]]
 
     def _lot_tracking_check_till_rules_manager(self):
         """What the till allows or charges (state, markdown) is a manager's decision: a
@@ -185,6 +294,86 @@ class StockLot(models.Model):
         return bool(
             days and self.expiration_date and self.expiration_date - now < timedelta(days=days)
         )
+
+    @api.model
+    def _lot_tracking_find_or_create(
+        self, move, supplier_lot_code, expiration_date=None, production_date=None
+    ):
+        """The lot that receipt ``move``'s supplier numbers ``supplier_lot_code``, created with
+        its receipt data when it is new (and quarantined when short-dated).
+
+        Dates are those of the supplier's label. Raises a UserError, having written nothing,
+        when they refuse the goods or contradict the known lot, and when another receipt
+        created the same lot at the same moment (the unique index decides, not the search).
+        """
+        product = move.product_id
+        receipt = move.picking_id
+        now = fields.Datetime.now()
+        expiry_dt = expiration_date and datetime.datetime.combine(
+            expiration_date, datetime.time(23, 59, 59)
+        )
+        if expiry_dt and expiry_dt <= now:
+            raise UserError(
+                self.env._(
+                    "Lot %(code)s of %(product)s expired on %(date)s: refuse these goods.",
+                    code=supplier_lot_code,
+                    product=product.display_name,
+                    date=expiration_date,
+                )
+            )
+        if production_date and expiration_date and production_date > expiration_date:
+            raise UserError(self.env._("The label's production date is after its expiration date."))
+        supplier = receipt.partner_id.commercial_partner_id
+        lot = self.search(
+            [
+                ("product_id", "=", product.id),
+                ("supplier_id", "=", supplier.id),
+                ("supplier_lot_code", "=", supplier_lot_code),
+                ("company_id", "in", (receipt.company_id.id, False)),
+            ],
+            limit=1,
+        )
+        if lot:
+            if (
+                expiration_date
+                and lot.expiration_date
+                and lot.expiration_date.date() != expiration_date
+            ):
+                raise UserError(
+                    self.env._(
+                        "Lot %(code)s of %(product)s is recorded with expiry %(known)s but this "
+                        "label says %(label)s. Check the label with the supplier.",
+                        code=supplier_lot_code,
+                        product=product.display_name,
+                        known=lot.expiration_date.date(),
+                        label=expiration_date,
+                    )
+                )
+            return lot
+        sequence = product.categ_id.lot_sequence_id or self.env.ref("lot_tracking.ir_sequence_lot")
+        vals = {
+            "name": sequence.sudo()._lot_tracking_next_batch(1)[0],
+            "product_id": product.id,
+            "company_id": receipt.company_id.id,
+            "supplier_id": supplier.id,
+            "supplier_lot_code": supplier_lot_code,
+            "production_date": production_date,
+            "receipt_picking_id": receipt.id,
+            "receipt_date": now,
+            "standard_price": move._lot_tracking_unit_cost(),
+        }
+        if expiry_dt:
+            vals["expiration_date"] = expiry_dt
+        # a lot created by another receipt since this transaction began is invisible to the
+        # search above: the unique index refuses the twin (see create)
+        lot = self.create(vals)
+        if lot._lot_tracking_short_shelf_life(now):
+            lot._lot_tracking_set_quality_state(
+                "quarantine",
+                note=self.env._("Received with less than the minimum shelf life."),
+                picking_id=receipt.id,
+            )
+        return lot
 
     def _lot_tracking_set_quality_state(self, state, note=False, **event_vals):
         """Move lots to ``state`` and log it: the one way the system changes quality states.

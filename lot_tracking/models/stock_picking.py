@@ -2,6 +2,7 @@ import datetime
 from collections import defaultdict
 
 from markupsafe import Markup
+from psycopg2.errors import UniqueViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -9,6 +10,12 @@ from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
 from ..tools import gs1
+
+# unique indexes of lot.tracking.event that a scan can run into
+SCAN_UNIQUE_INDEXES = {
+    "lot_tracking_event_sscc_uniq": "sscc",
+    "lot_tracking_event_gs1_serial_uniq": "serial",
+}
 
 
 class StockPicking(models.Model):
@@ -215,6 +222,24 @@ class StockPicking(models.Model):
     # GS1 scan
     # ------------------------------------------------------------------------------------
     def lot_tracking_scan(self, barcode):
+        """Scan ``barcode`` on this receipt (see ``_lot_tracking_scan``): all or nothing.
+
+        A pallet or unit scanned by another receipt at the same moment is refused by the
+        database's unique indexes; that refusal becomes a clear error and undoes the scan.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return self._lot_tracking_scan(barcode)
+        except UniqueViolation as error:
+            kind = SCAN_UNIQUE_INDEXES.get(error.diag.constraint_name)
+            if not kind:
+                raise
+            data = gs1.parse(barcode)
+            raise self._lot_tracking_scan_duplicate_error(
+                kind, data, self._lot_tracking_scan_move(data).product_id
+            ) from None
+
+    def _lot_tracking_scan(self, barcode):
         """Add what a supplier's GS1 label describes to this receipt.
 
         The product is found by GTIN among the receipt's products, the lot by the supplier's
@@ -326,90 +351,39 @@ class StockPicking(models.Model):
         return move
 
     def _lot_tracking_scan_check_unique(self, data, product):
-        _ = self.env._
+        """Refuse, before writing anything, what the unique indexes would refuse."""
         Event = self.env["lot.tracking.event"].sudo()
-        if data.get("00") and Event.search_count(
-            [("sscc", "=", data["00"]), ("company_id", "in", (self.company_id.id, False))],
-            limit=1,
-        ):
-            raise UserError(_("Pallet SSCC %(sscc)s has already been received.", sscc=data["00"]))
+        scanned = [("event_type", "=", "scanned"), ("company_id", "=", self.company_id.id)]
+        if data.get("00") and Event.search_count([*scanned, ("sscc", "=", data["00"])], limit=1):
+            raise self._lot_tracking_scan_duplicate_error("sscc", data, product)
         if data.get("21") and Event.search_count(
-            [("gs1_serial", "=", data["21"]), ("product_id", "=", product.id)], limit=1
+            [*scanned, ("gs1_serial", "=", data["21"]), ("product_id", "=", product.id)], limit=1
         ):
-            raise UserError(
-                _(
-                    "Serial %(serial)s of %(product)s has already been scanned.",
-                    serial=data["21"],
-                    product=product.display_name,
-                )
+            raise self._lot_tracking_scan_duplicate_error("serial", data, product)
+
+    def _lot_tracking_scan_duplicate_error(self, kind, data, product):
+        if kind == "sscc":
+            return UserError(
+                self.env._("Pallet SSCC %(sscc)s has already been received.", sscc=data["00"])
             )
+        return UserError(
+            self.env._(
+                "Serial %(serial)s of %(product)s has already been scanned.",
+                serial=data["21"],
+                product=product.display_name,
+            )
+        )
 
     def _lot_tracking_scan_lot(self, data, move):
-        _ = self.env._
-        product = move.product_id
         if not data.get("10"):
             raise UserError(
-                _("The label has no lot number (AI 10): enter the lot by hand on the receipt.")
-            )
-        expiry = data.get("17")
-        expiry_dt = expiry and datetime.datetime.combine(expiry, datetime.time(23, 59, 59))
-        if expiry_dt and expiry_dt <= fields.Datetime.now():
-            raise UserError(
-                _(
-                    "Lot %(code)s of %(product)s expired on %(date)s: refuse these goods.",
-                    code=data["10"],
-                    product=product.display_name,
-                    date=expiry,
+                self.env._(
+                    "The label has no lot number (AI 10): enter the lot by hand on the receipt."
                 )
             )
-        production = data.get("11")
-        if production and expiry and production > expiry:
-            raise UserError(_("The label's production date is after its expiration date."))
-        supplier = self.partner_id.commercial_partner_id
-        lot = self.env["stock.lot"].search(
-            [
-                ("product_id", "=", product.id),
-                ("supplier_id", "=", supplier.id),
-                ("supplier_lot_code", "=", data["10"]),
-                ("company_id", "in", (self.company_id.id, False)),
-            ],
-            limit=1,
+        return self.env["stock.lot"]._lot_tracking_find_or_create(
+            move, data["10"], expiration_date=data.get("17"), production_date=data.get("11")
         )
-        if lot:
-            if expiry and lot.expiration_date and lot.expiration_date.date() != expiry:
-                raise UserError(
-                    _(
-                        "Lot %(code)s of %(product)s is recorded with expiry %(known)s but this "
-                        "label says %(label)s. Check the label with the supplier.",
-                        code=data["10"],
-                        product=product.display_name,
-                        known=lot.expiration_date.date(),
-                        label=expiry,
-                    )
-                )
-            return lot
-        sequence = product.categ_id.lot_sequence_id or self.env.ref("lot_tracking.ir_sequence_lot")
-        vals = {
-            "name": sequence.sudo()._lot_tracking_next_batch(1)[0],
-            "product_id": product.id,
-            "company_id": self.company_id.id,
-            "supplier_id": supplier.id,
-            "supplier_lot_code": data["10"],
-            "production_date": production,
-            "receipt_picking_id": self.id,
-            "receipt_date": fields.Datetime.now(),
-            "standard_price": move._lot_tracking_unit_cost(),
-        }
-        if expiry_dt:
-            vals["expiration_date"] = expiry_dt
-        lot = self.env["stock.lot"].create(vals)
-        if lot._lot_tracking_short_shelf_life(fields.Datetime.now()):
-            lot._lot_tracking_set_quality_state(
-                "quarantine",
-                note=_("Received with less than the minimum shelf life."),
-                picking_id=self.id,
-            )
-        return lot
 
     # ------------------------------------------------------------------------------------
     # Demo data

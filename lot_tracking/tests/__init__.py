@@ -2,8 +2,10 @@ from . import test_analytics
 from . import test_analytics_pos
 from . import test_api
 from . import test_api_tools
+from . import test_audit_trail
 from . import test_category_costing
 from . import test_company_isolation
+from . import test_concurrency
 from . import test_epcis
 from . import test_event_feed
 from . import test_expiry

@@ -154,7 +154,16 @@ class TestPosExistingLots(PosLotTrackingCommon):
         self.assertIn("Unknown lot", result["reason"])
 
     def test_check_lot_gs1_label_expiry_chooses_between_lots_sharing_a_code(self):
-        twin = self._create_lot(self.yogurt, "Y-TWIN", 40, qty=2, supplier_lot_code="SUP-1")
+        # Two suppliers may number their lots alike (one supplier may not: one lot per code).
+        other_supplier = self.env["res.partner"].create({"name": "Other Dairy"})
+        twin = self._create_lot(
+            self.yogurt,
+            "Y-TWIN",
+            40,
+            qty=2,
+            supplier_lot_code="SUP-1",
+            supplier_id=other_supplier.id,
+        )
         order_line = self.env["pos.order.line"].with_context(config_id=self.config.id)
         label = gs1.build(
             {

@@ -1,0 +1,28 @@
+from odoo import fields
+from odoo.tools import SQL
+
+
+def uninstall_hook(env):
+    """Keep on each lot, in core's own fields, what uninstalling would otherwise erase and a
+    user relies on: the supplier's lot code (as Internal Reference, when empty) and a quality
+    state other than released (in the Description), since core will sell such lots again."""
+    env.cr.execute(
+        SQL(
+            """
+            UPDATE stock_lot
+               SET ref = COALESCE(NULLIF(ref, ''), supplier_lot_code),
+                   note = CASE WHEN quality_state = 'released' THEN note
+                          ELSE CONCAT(note, '<p>', %(intro)s, ' <b>',
+                                      CASE quality_state WHEN 'quarantine' THEN %(quarantine)s
+                                                         WHEN 'blocked' THEN %(blocked)s
+                                                         ELSE %(recalled)s END,
+                                      '</b>. ', %(warning)s, '</p>') END
+             WHERE supplier_lot_code IS NOT NULL OR quality_state != 'released'
+            """,
+            intro=f"Lot Tracking uninstalled on {fields.Date.today()}: this lot was",
+            quarantine="in quarantine",
+            blocked="blocked",
+            recalled="recalled",
+            warning="Odoo no longer prevents selling it.",
+        )
+    )
