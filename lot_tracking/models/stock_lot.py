@@ -4,6 +4,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 
+import iso3166
 from markupsafe import Markup
 from psycopg2.errors import UniqueViolation
 
@@ -297,21 +298,24 @@ class StockLot(models.Model):
 
     @api.model
     def _lot_tracking_find_or_create(
-        self, move, supplier_lot_code, expiration_date=None, production_date=None
+        self, move, supplier_lot_code, expiration_date=None, production_date=None, **label_vals
     ):
         """The lot that receipt ``move``'s supplier numbers ``supplier_lot_code``, created with
         its receipt data when it is new (and quarantined when short-dated).
 
-        Dates are those of the supplier's label. Raises a UserError, having written nothing,
-        when they refuse the goods or contradict the known lot, and when another receipt
-        created the same lot at the same moment (the unique index decides, not the search).
+        Dates are those of the supplier's label (``expiration_date`` a date, or a datetime when
+        the label gives the time); ``label_vals`` are more lot values it gives (see
+        ``_lot_tracking_label_vals``), used for a new lot. Raises a UserError, having written
+        nothing, when they refuse the goods or contradict the known lot, and when another
+        receipt created the same lot at the same moment (the unique index decides).
         """
         product = move.product_id
         receipt = move.picking_id
         now = fields.Datetime.now()
-        expiry_dt = expiration_date and datetime.datetime.combine(
-            expiration_date, datetime.time(23, 59, 59)
-        )
+        expiry_dt = expiration_date
+        if expiration_date and not isinstance(expiration_date, datetime.datetime):
+            expiry_dt = datetime.datetime.combine(expiration_date, datetime.time(23, 59, 59))
+        expiration_date = expiry_dt and expiry_dt.date()
         if expiry_dt and expiry_dt <= now:
             raise UserError(
                 self.env._(
@@ -361,6 +365,7 @@ class StockLot(models.Model):
             "receipt_picking_id": receipt.id,
             "receipt_date": now,
             "standard_price": move._lot_tracking_unit_cost(),
+            **label_vals,
         }
         if expiry_dt:
             vals["expiration_date"] = expiry_dt
@@ -374,6 +379,23 @@ class StockLot(models.Model):
                 picking_id=receipt.id,
             )
         return lot
+
+    @api.model
+    def _lot_tracking_label_vals(self, data, product):
+        """What else a supplier's label tells of a new lot: the country of origin (AI 422, ISO
+        3166 numeric), and its best-before (AI 15) and sell-by (AI 16) dates where the product
+        does not compute them from the expiry."""
+        vals = {}
+        if country := iso3166.countries_by_numeric.get(data.get("422", "")):
+            vals["origin_country_id"] = (
+                self.env["res.country"].search([("code", "=", country.alpha2)], limit=1).id
+            )
+        end_of_day = datetime.time(23, 59, 59)
+        if data.get("15") and not product.use_time:
+            vals["use_date"] = datetime.datetime.combine(data["15"], end_of_day)
+        if data.get("16") and not product.removal_time:
+            vals["removal_date"] = datetime.datetime.combine(data["16"], end_of_day)
+        return {key: value for key, value in vals.items() if value}
 
     def _lot_tracking_set_quality_state(self, state, note=False, **event_vals):
         """Move lots to ``state`` and log it: the one way the system changes quality states.

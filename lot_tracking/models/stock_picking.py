@@ -381,8 +381,13 @@ class StockPicking(models.Model):
                     "The label has no lot number (AI 10): enter the lot by hand on the receipt."
                 )
             )
-        return self.env["stock.lot"]._lot_tracking_find_or_create(
-            move, data["10"], expiration_date=data.get("17"), production_date=data.get("11")
+        Lot = self.env["stock.lot"]
+        return Lot._lot_tracking_find_or_create(
+            move,
+            data["10"],
+            expiration_date=data.get("7003") or data.get("17"),
+            production_date=data.get("11"),
+            **Lot._lot_tracking_label_vals(data, move.product_id),
         )
 
     # ------------------------------------------------------------------------------------

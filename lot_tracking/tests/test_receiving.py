@@ -1,7 +1,9 @@
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
+from ..tools import gs1
 from .common import LotTrackingCommon
 
 
@@ -201,6 +203,48 @@ class TestGs1Scan(LotTrackingCommon):
             with self.subTest(barcode=barcode), self.assertRaisesRegex(UserError, message):
                 receipt.lot_tracking_scan(barcode)
         self.assertEqual(self._snapshot(), before)
+
+    def test_labels_of_the_first_truck_are_all_received(self):
+        """Every kind of label suppliers print is read; what the module uses is used."""
+        self.yogurt.use_time = 0  # the product computes no best-before date of its own
+        self.yogurt.removal_time = 0
+        receipt = self._purchase([(self.yogurt, 100, 1.0)])
+        gtin = gs1.normalize_gtin(self.yogurt.barcode)
+        exp = self._in_days(40).strftime("%y%m%d")
+        nl = self.env.ref("base.nl")
+        labels = {
+            "PO": (f"(01){gtin}(17){exp}(10)T-PO(400)PO-4711", {}),
+            "ORIGIN": (f"(01){gtin}(17){exp}(10)T-ORIGIN(422)528", {"origin_country_id": nl}),
+            "INTERNAL": (f"(01){gtin}(17){exp}(10)T-INTERNAL(91)A1(99)ZZ", {}),
+            "ADDITIONAL": (f"(01){gtin}(17){exp}(10)T-ADDITIONAL(240)ALT-9", {}),
+            "TIME": (f"(01){gtin}(10)T-TIME(7003){exp}1430", {}),
+            "GROSS": (f"(01){gtin}(17){exp}(10)T-GROSS(3301)001250", {}),
+            "SHIPTO": (f"(01){gtin}(17){exp}(10)T-SHIPTO(410)9501101020016", {}),
+            "SELLBY": (f"(01){gtin}(17){exp}(10)T-SELLBY(16){exp}", {}),
+            "PRICE": (f"(01){gtin}(17){exp}(10)T-PRICE(3922)1299", {}),
+            "LINK": (f"https://id.gs1.org/01/{gtin}/10/T-LINK?17={exp}", {}),
+            "BEST": (f"(01){gtin}(17){exp}(15){exp}(10)T-BEST", {}),
+            "COUNT": (f"01{gtin}17{exp}10T-COUNT" + gs1.GS + "3712", {}),
+        }
+        expiry = fields.Datetime.to_datetime(self._in_days(40))
+        end_of_day = expiry.replace(hour=23, minute=59, second=59)
+        for code, (label, expected) in labels.items():
+            with self.subTest(label=label):
+                result = receipt.lot_tracking_scan(label)
+                lot = self.env["stock.lot"].browse(result["lot_id"])
+                self.assertEqual(lot.supplier_lot_code, f"T-{code}")
+                self.assertEqual(
+                    lot.expiration_date,
+                    expiry.replace(hour=14, minute=30) if code == "TIME" else end_of_day,
+                )
+                self.assertEqual(result["quantity"], 12 if code == "COUNT" else 1)
+                for field, value in expected.items():
+                    self.assertEqual(lot[field], value)
+        lots = receipt.move_line_ids.lot_id
+        by_code = {lot.supplier_lot_code: lot for lot in lots}
+        self.assertEqual(by_code["T-SELLBY"].removal_date, end_of_day)
+        self.assertEqual(by_code["T-BEST"].use_date, end_of_day)
+        self.assertFalse(by_code["T-PO"].origin_country_id)
 
     def test_scan_tells_what_it_did(self):
         """What the receipt screen shows after a scan: product, lot, quantity, expiry, state."""
