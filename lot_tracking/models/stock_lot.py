@@ -41,7 +41,9 @@ class StockLot(models.Model):
 
     supplier_id = fields.Many2one("res.partner", index="btree_not_null")
     supplier_lot_code = fields.Char(
-        index="btree_not_null", help="The lot number on the supplier's label."
+        index="btree_not_null",
+        copy=False,  # one lot per supplier lot code: a copy is another lot
+        help="The lot number on the supplier's label.",
     )
     receipt_picking_id = fields.Many2one(
         "stock.picking", string="First Receipt", readonly=True, index="btree_not_null"
