@@ -245,6 +245,16 @@ class StockLot(models.Model):
     def write(self, vals):
         if self._lot_tracking_changed_by(vals, ("quality_state", "markdown_percent")):
             self._lot_tracking_check_till_rules_manager()
+        if "quality_state" in vals and not self.env.context.get("lot_tracking_state_change"):
+            # A manager's direct write (form, import, RPC) takes the one path that logs the
+            # change and takes the lot off deliveries.
+            vals = dict(vals)
+            state = vals.pop("quality_state")
+            self._lot_tracking_set_quality_state(
+                state, note=self.env._("Changed by %(user)s.", user=self.env.user.name)
+            )
+            if not vals:
+                return True
         changed = self._lot_tracking_changed_by(vals, TILL_FIELDS)
         keys = self._lot_tracking_supplier_lot_keys(vals)
         if keys:
@@ -422,7 +432,9 @@ class StockLot(models.Model):
             if state != "released":
                 reserved = reserved._lot_tracking_search_to_customers(lots)
             # One chatter line per lot with the reason, instead of the bare field tracking.
-            lots.sudo().with_context(mail_notrack=True).write({"quality_state": state})
+            lots.sudo().with_context(mail_notrack=True, lot_tracking_state_change=True).write(
+                {"quality_state": state}
+            )
             lots._message_log_batch(bodies)
             lots._lot_tracking_log(
                 STATE_EVENT[state], note=note, quantities=lots._lot_tracking_on_hand(), **event_vals

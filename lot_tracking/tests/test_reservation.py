@@ -56,6 +56,17 @@ class TestHeldLotReservation(LotTrackingCommon):
         self.assertEqual(delivery.move_line_ids.lot_id, self.lot_later)
         self.assertEqual(self.lot_soon.product_qty, 5)
 
+    def test_managers_direct_write_takes_the_same_path(self):
+        """A manager blocking a lot from the form, an import or RPC writes quality_state
+        directly: the lot still leaves the delivery and the change is logged."""
+        delivery = self._delivery(self.yogurt, 4)
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lot_soon)
+        self.lot_soon.with_user(self.manager).write({"quality_state": "blocked"})
+        self.assertEqual(self.lot_soon.quality_state, "blocked")
+        self.assertEqual(delivery.move_line_ids.lot_id, self.lot_later)
+        event = self.lot_soon.event_ids.filtered(lambda e: e.event_type == "blocked")
+        self.assertEqual((event.user_id, event.quantity), (self.manager, 5))
+
     def test_without_another_lot_the_delivery_waits(self):
         delivery = self._delivery(self.yogurt, 12)  # all three lots, partly the last
         self.assertEqual(len(delivery.move_line_ids), 3)
