@@ -150,7 +150,7 @@ class LotTrackingApi(models.AbstractModel):
                     "alert_date": _datetime(lot.alert_date),
                     "production_date": _datetime(lot.production_date),
                     "receipt_date": _datetime(lot.receipt_date),
-                    "receipt": _ref(lot.receipt_picking_id),
+                    "receipt": _ref(lot._lot_tracking_visible_receipts()),
                     "origin_country": lot.origin_country_id.code or None,
                     "markdown_percent": lot.markdown_percent,
                     "quantity_on_hand": on_hand.get(lot, 0.0),
@@ -252,7 +252,7 @@ class LotTrackingApi(models.AbstractModel):
                     "quantity": move["quantity"],
                 }
             )
-        receipt = lot.receipt_picking_id
+        receipt = lot._lot_tracking_visible_receipts()
         purchase = receipt.purchase_id if self.env["purchase.order"].has_access("read") else None
         cost = data["cost"]
         return {

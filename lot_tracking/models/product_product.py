@@ -129,7 +129,8 @@ class ProductProduct(models.Model):
             in_vals_list += (self - lot_products)._svl_replenish_stock(description, orig_quantities)
         lot_costs = {}
         for layer in out_layers.filtered(
-            lambda layer: layer.lot_id and layer.product_id in lot_products
+            # a lot whose layers net to zero was emptied of nothing: nothing to put back
+            lambda layer: layer.lot_id and layer.product_id in lot_products and layer.quantity
         ):
             quantity = -layer.quantity
             unit_cost = -layer.value / quantity

@@ -14,11 +14,12 @@ class ResPartner(models.Model):
     )
 
     def _compute_lot_tracking_lots_received(self):
+        # counted on the lots themselves: the scorecard's query covers every vendor's history
         counts = dict(
-            self.env["lot.tracking.vendor.score"]._read_group(
-                [("partner_id", "in", self.commercial_partner_id.ids)],
-                ["partner_id"],
-                ["lots_received:sum"],
+            self.env["stock.lot"]._read_group(
+                [("supplier_id", "in", self.commercial_partner_id.ids)],
+                ["supplier_id"],
+                ["__count"],
             )
         )
         for partner in self:

@@ -318,8 +318,8 @@ class StockLot(models.Model):
         Dates are those of the supplier's label (``expiration_date`` a date, or a datetime when
         the label gives the time); ``label_vals`` are more lot values it gives (see
         ``_lot_tracking_label_vals``), used for a new lot. Raises a UserError, having written
-        nothing, when they refuse the goods or contradict the known lot, and when another
-        receipt created the same lot at the same moment (the unique index decides).
+        nothing, when they refuse the goods or contradict the known lot, and a ValidationError
+        when another receipt created the same lot at the same moment (the unique index decides).
         """
         product = move.product_id
         receipt = move.picking_id
@@ -377,13 +377,16 @@ class StockLot(models.Model):
             "receipt_picking_id": receipt.id,
             "receipt_date": now,
             "standard_price": move._lot_tracking_unit_cost(),
-            **label_vals,
         }
         if expiry_dt:
             vals["expiration_date"] = expiry_dt
         # a lot created by another receipt since this transaction began is invisible to the
         # search above: the unique index refuses the twin (see create)
         lot = self.create(vals)
+        if label_vals:
+            # after create: product_expiry computes the alert, best-before and removal dates
+            # together, and would compute none of them if one were given at creation
+            lot.write(label_vals)
         if lot._lot_tracking_short_shelf_life(now):
             lot._lot_tracking_set_quality_state(
                 "quarantine",
@@ -413,7 +416,7 @@ class StockLot(models.Model):
         """Move lots to ``state`` and log it: the one way the system changes quality states.
 
         Used by system transitions (quarantine at receipt, recalls) whoever triggers them;
-        manual changes go through the manager-only wizard, which calls this too.
+        manual changes (the manager-only wizard, a manager's direct write) come here too.
         Lots that may no longer be sold are taken off every reservation toward customers.
         """
         lots = self.filtered(lambda lot: lot.quality_state != state)

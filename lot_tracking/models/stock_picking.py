@@ -324,9 +324,12 @@ class StockPicking(models.Model):
 
     def _lot_tracking_scan_move(self, data):
         _ = self.env._
-        if "01" not in data:
-            raise UserError(_("The label has no GTIN (AI 01): scan the label of the trade item."))
-        gtin = data["01"]
+        # a pallet's logistic label names its contents by AI 02 (with their count in AI 37)
+        gtin = data.get("01") or data.get("02")
+        if not gtin:
+            raise UserError(
+                _("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
+            )
         moves = self.move_ids.filtered(
             lambda m: (
                 m.state not in ("done", "cancel")

@@ -245,6 +245,11 @@ class TestGs1Scan(LotTrackingCommon):
         self.assertEqual(by_code["T-SELLBY"].removal_date, end_of_day)
         self.assertEqual(by_code["T-BEST"].use_date, end_of_day)
         self.assertFalse(by_code["T-PO"].origin_country_id)
+        # the label's dates do not stop product_expiry computing the others (alerts, FEFO)
+        for code in ("T-SELLBY", "T-BEST"):
+            self.assertTrue(by_code[code].alert_date)
+            self.assertEqual(by_code[code].alert_date, by_code["T-PO"].alert_date)
+        self.assertEqual(by_code["T-BEST"].removal_date, by_code["T-PO"].removal_date)
 
     def test_scan_tells_what_it_did(self):
         """What the receipt screen shows after a scan: product, lot, quantity, expiry, state."""

@@ -3,6 +3,9 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
+// What the server says when it refuses a label (a clear message, not a crash).
+const REFUSALS = ["odoo.exceptions.UserError", "odoo.exceptions.ValidationError"];
+
 const SOUNDS = {
     success: "/point_of_sale/static/src/sounds/beep.mp3",
     warning: "/point_of_sale/static/src/sounds/notification.mp3",
@@ -55,7 +58,7 @@ export class LotTrackingScan extends Component {
             ]);
         } catch (error) {
             const message = error.data?.message || error.message;
-            if (error.exceptionName !== "odoo.exceptions.UserError") {
+            if (!REFUSALS.includes(error.exceptionName)) {
                 throw error;
             }
             this.notify(message, "danger", _t("Label refused"));
