@@ -46,10 +46,15 @@ class StockPicking(models.Model):
         return res
 
     def _lot_tracking_assign_lot_names(self):
-        """Give one new lot name per receipt move whose lot-tracked lines have none."""
+        """Give one new lot name per receipt move whose lot-tracked lines have none.
+
+        Only where the operation type creates lots: elsewhere core expects an existing lot
+        chosen by the user, or (neither option) no lot at all.
+        """
         lines = self.filtered(lambda p: p.picking_type_code == "incoming").move_line_ids.filtered(
             lambda ml: (
                 ml.product_id.tracking == "lot"
+                and ml.picking_type_id.use_create_lots
                 and not ml.lot_id
                 and not ml.lot_name
                 and ml.quantity

@@ -1,3 +1,4 @@
+from . import test_compat
 from . import test_expiry
 from . import test_gs1
 from . import test_gs1_nomenclature
