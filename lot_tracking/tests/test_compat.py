@@ -29,3 +29,25 @@ class TestCoreCompatibility(LotTrackingCommon):
         receipt = self._receipt(self.yogurt, False, False)
         with self.assertRaisesRegex(UserError, "mandatory for product valuated by lot"):
             self._validate(receipt)
+
+    def test_demo_data_leaves_the_default_category_free(self):
+        yogurt = self.env.ref("lot_tracking.demo_product_yogurt", raise_if_not_found=False)
+        if not yogurt:
+            self.skipTest("installed without demo data")
+        # the demo's stock is the main company's: look as core's check does, across companies
+        yogurt = yogurt.sudo().with_company(self.env.ref("base.main_company"))
+        default = self.env.ref("product.product_category_all").with_env(yogurt.env)
+        self.assertEqual(yogurt.categ_id, self.env.ref("lot_tracking.demo_product_category"))
+        self.assertTrue(yogurt.stock_valuation_layer_ids, "the demo still values its lots")
+        self.assertFalse(
+            yogurt.search(
+                [
+                    ("categ_id", "=", default.id),
+                    ("lot_valuated", "=", True),
+                    ("stock_valuation_layer_ids", "!=", False),
+                ]
+            )
+        )
+        # core refuses this while lot-valued products of the category have valuation layers
+        default.write({"property_cost_method": "average", "property_valuation": "real_time"})
+        self.assertEqual(default.property_cost_method, "average")
