@@ -3,11 +3,13 @@
 ODOO_SRC ?=
 SRC_ARG = $(if $(ODOO_SRC),--odoo-src "$(ODOO_SRC)",)
 
-.PHONY: run test bench provision lint screenshots upgrade-test
+.PHONY: run test compat bench provision lint screenshots upgrade-test
 run:
 	scripts/lt run $(SRC_ARG)
 test:
 	scripts/lt test $(SRC_ARG) $(ARGS)
+compat:
+	scripts/lt compat $(SRC_ARG) $(ARGS)
 bench:
 	scripts/lt bench $(SRC_ARG) $(ARGS)
 upgrade-test:

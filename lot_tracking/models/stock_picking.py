@@ -58,12 +58,15 @@ class StockPicking(models.Model):
     def _lot_tracking_assign_lot_names(self):
         """Give one new lot name per supplier receipt move whose lot-tracked lines have none.
 
-        Only goods from suppliers get new lots: a return's lot is the one that left."""
+        Only goods from suppliers get new lots (a return's lot is the one that left), and only
+        where the operation type creates lots: elsewhere core expects a lot chosen by the user,
+        or no lot at all."""
         lines = self.filtered(
             lambda p: p._lot_tracking_is_supplier_receipt()
         ).move_line_ids.filtered(
             lambda ml: (
                 ml.product_id.tracking == "lot"
+                and ml.picking_type_id.use_create_lots
                 and not ml.lot_id
                 and not ml.lot_name
                 and ml.quantity

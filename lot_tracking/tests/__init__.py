@@ -5,6 +5,7 @@ from . import test_api_tools
 from . import test_audit_trail
 from . import test_category_costing
 from . import test_company_isolation
+from . import test_compat
 from . import test_concurrency
 from . import test_epcis
 from . import test_event_feed
