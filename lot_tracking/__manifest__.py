@@ -61,5 +61,6 @@
     },
     "demo": [
         "demo/lot_tracking_demo.xml",
+        "demo/pos_demo.xml",
     ],
 }
