@@ -65,5 +65,6 @@
     "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/lot_tracking_demo.xml",
+        "demo/pos_demo.xml",
     ],
 }

@@ -21,6 +21,7 @@ from . import (
     res_company,
     res_config_settings,
     stock_lot,
+    stock_lot_pos,
     stock_lot_trace,
     stock_move,
     stock_move_line,

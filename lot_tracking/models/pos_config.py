@@ -82,13 +82,13 @@ class PosConfig(models.Model):
         if not lots:
             return
         configs = self.env["pos.session"].sudo().search([("state", "!=", "closed")]).config_id
-        order_line = self.env["pos.order.line"].sudo()
+        Lot = self.env["stock.lot"].sudo()
         for config in configs:
             config_lots = lots.filtered(
                 lambda lot, config=config: not lot.company_id or lot.company_id == config.company_id
             )
             if config_lots:
                 config._notify(
-                    LOTS_CHANNEL, {"lots": order_line._lot_tracking_pos_lots(config, config_lots)}
+                    LOTS_CHANNEL, {"stock.lot": Lot._lot_tracking_pos_rows(config, config_lots)}
                 )
         self.env.flush_all()  # precommit: nothing flushes after us

@@ -138,9 +138,7 @@ class PosOrder(models.Model):
         for order in missing.order_id:
             order_lines = missing.filtered(lambda line, order=order: line.order_id == order)
             lots_by_product = order_line._lot_tracking_sellable_lots(
-                order.config_id,
-                order.company_id.id,
-                [("product_id", "in", order_lines.product_id.ids)],
+                order.config_id, [("product_id", "in", order_lines.product_id.ids)]
             )
             for line in order_lines:
                 lot = next(iter(lots_by_product.get(line.product_id.id, [])), None)

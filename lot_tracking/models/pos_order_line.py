@@ -5,16 +5,8 @@ from odoo.exceptions import MissingError, UserError
 from odoo.tools import float_compare
 
 from ..tools import gs1
+from .stock_lot_pos import is_sellable
 
-# What the Point of Sale knows of a lot, besides core's ``id``, ``name`` and ``product_qty``.
-POS_LOT_FIELDS = [
-    "name",
-    "expiration_date",
-    "removal_date",
-    "supplier_lot_code",
-    "markdown_percent",
-    "product_id",
-]
 # Read for get_existing_lots: the first three decide whether a lot may be sold.
 POS_LOT_COLUMNS = [
     "quality_state",
@@ -28,15 +20,6 @@ LABEL_QUOTE = 100  # an error message quotes at most this many characters of a l
 
 def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _is_sellable(now, quality_state, expiration_date, removal_date):
-    """``stock.lot._lot_tracking_sellable_domain`` on values already read."""
-    if quality_state != "released":
-        return False
-    if removal_date:
-        return removal_date > now
-    return not expiration_date or expiration_date > now
 
 
 def _values(records, fname):
@@ -155,7 +138,7 @@ class PosOrderLine(models.Model):
         for lot, state, expiration, removal, code, markdown in zip(
             lots, states, expirations, removals, codes, markdowns, strict=True
         ):
-            if _is_sellable(now, state, expiration, removal):
+            if is_sellable(now, state, expiration, removal):
                 lot["expiration_date"] = expiration
                 lot["removal_date"] = removal
                 lot["supplier_lot_code"] = code
@@ -166,63 +149,20 @@ class PosOrderLine(models.Model):
         return result
 
     @api.model
-    def _lot_tracking_sellable_lots(self, config, company_id, quant_domain):
+    def _lot_tracking_sellable_lots(self, config, quant_domain):
         """``{product_id: [lot, …]}`` of the sellable lots in stock at the POS source location,
-        first to expire first (no expiry last): one grouped query and one read, whatever the
-        number of lots."""
-        sellable = self.env["stock.lot"]._lot_tracking_sellable_domain(fields.Datetime.now())
-        quantities = self._lot_tracking_pos_quantities(
-            config, company_id, [*quant_domain, ("lot_id", "any", sellable)]
+        first to expire first (no expiry last), as the till knows them."""
+        Lot = self.env["stock.lot"]
+        sellable = Lot._lot_tracking_sellable_domain(fields.Datetime.now())
+        lots = Lot._lot_tracking_pos_rows(
+            config, quant_domain=[*quant_domain, ("lot_id", "any", sellable)]
         )
-        lots = self._lot_tracking_read_lots(self.env["stock.lot"].browse(quantities))
         never = datetime.datetime.max
         lots.sort(key=lambda lot: (lot["expiration_date"] or never, lot["name"], lot["id"]))
         result = {}
         for lot in lots:
-            lot["product_qty"] = quantities[lot["id"]]
-            result.setdefault(lot.pop("product_id"), []).append(lot)
+            result.setdefault(lot["product_id"], []).append(lot)
         return result
-
-    @api.model
-    def _lot_tracking_pos_quantities(self, config, company_id, quant_domain):
-        """``{lot id: quantity}`` in stock at the source location of ``config``."""
-        location = config.picking_type_id.default_location_src_id
-        # Like core: POS users read lot stock without Inventory rights.
-        groups = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    *quant_domain,
-                    ("company_id", "in", [False, company_id]),
-                    ("location_id", "in", location.child_internal_location_ids.ids),
-                    ("quantity", ">", 0),
-                    ("lot_id", "!=", False),
-                ],
-                groupby=["lot_id"],
-                aggregates=["quantity:sum"],
-            )
-        )
-        return {lot.id: quantity for lot, quantity in groups}
-
-    @api.model
-    def _lot_tracking_pos_lots(self, config, lots):
-        """``lots`` as the till of ``config`` knows them, sellable or not: with their
-        ``product_qty`` there (0 without stock) and the ``reason`` they may not be sold."""
-        quantities = self._lot_tracking_pos_quantities(
-            config, config.company_id.id, [("lot_id", "in", lots.ids)]
-        )
-        now = fields.Datetime.now()
-        reasons = {lot.id: lot._lot_tracking_block_reason(now) for lot in lots}
-        return [
-            {**vals, "product_qty": quantities.get(vals["id"], 0.0), "reason": reasons[vals["id"]]}
-            for vals in self._lot_tracking_read_lots(lots)
-        ]
-
-    @api.model
-    def _lot_tracking_read_lots(self, lots):
-        """The lots as the Point of Sale knows them (``product_qty`` is added by the caller)."""
-        return lots.sudo().read(POS_LOT_FIELDS, load=False)
 
     @api.model
     def lot_tracking_check_lot(self, product_id, code, expiration_date=False):
@@ -263,16 +203,14 @@ class PosOrderLine(models.Model):
                 )
                 or lots
             )
-        in_stock = self._lot_tracking_sellable_lots(
-            config, company.id, [("lot_id", "in", lots.ids)]
-        ).get(product.id)
+        in_stock = self._lot_tracking_sellable_lots(config, [("lot_id", "in", lots.ids)]).get(
+            product.id
+        )
         if in_stock:
             return {"lot": in_stock[0], "reason": False}
         lot = lots.sorted(lambda lot: lot.expiration_date or datetime.datetime.max)[0]
-        [vals] = self._lot_tracking_pos_lots(config, lot)
-        del vals["product_id"]
-        reason = vals.pop("reason")
-        return {"lot": vals, "reason": reason}
+        [vals] = self.env["stock.lot"]._lot_tracking_pos_rows(config, lot)
+        return {"lot": vals, "reason": vals["sale_block_reason"]}
 
     @api.model
     def _lot_tracking_parse_code(self, code, expiration_date=False):

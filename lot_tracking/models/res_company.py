@@ -5,6 +5,8 @@ from odoo.tools import float_compare
 
 from ..tools import period
 
+FALLBACK_NOMENCLATURE = "point_of_sale.fallback_nomenclature_id"
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -113,3 +115,14 @@ class ResCompany(models.Model):
             "qty_pct": 100.0 * qty_nearing / qty_all if qty_all else 0.0,
             "value_pct": 100.0 * value_nearing / value_all if value_all else 0.0,
         }
+
+    def _lot_tracking_read_gs1_at_till(self):
+        """Scan GS1 labels at the till: core's GS1 nomenclature for these companies, with the
+        POS fallback nomenclature (``point_of_sale.fallback_nomenclature_id``) reading what is
+        not GS1, such as a product's plain EAN-13."""
+        self.nomenclature_id = self.env.ref("barcodes_gs1_nomenclature.default_gs1_nomenclature")
+        params = self.env["ir.config_parameter"].sudo()
+        if not params.get_param(FALLBACK_NOMENCLATURE):
+            params.set_param(
+                FALLBACK_NOMENCLATURE, self.env.ref("barcodes.default_barcode_nomenclature").id
+            )

@@ -5,7 +5,7 @@ from uuid import uuid4
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import format_date
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
@@ -127,11 +127,48 @@ class TestPosExistingLots(PosLotTrackingCommon):
         )
         self.assertEqual(lots, [])
 
-    def test_session_loads_sellable_lots(self):
+    def test_session_loads_lots_in_stock(self):
+        """The till gets stock.lot records through core's loader: the lots in stock at its
+        location, with the quantity there and why each may not be sold."""
         self.open_new_session()
-        data = self.pos_session.with_user(self.pos_user)._load_pos_data({})["data"][0]
-        lots = data["_lot_tracking_lots"][self.yogurt.id]
-        self.assertEqual([lot["name"] for lot in lots], ["Y-SOON", "Y-LATE", "Y-NONE"])
+        session = self.pos_session.with_user(self.pos_user)
+        self.assertIn("stock.lot", session._load_pos_data_models(self.config.id))
+        self.assertNotIn("_lot_tracking_lots", session._load_pos_data({})["data"][0])
+        response = session.load_data(["pos.config", "stock.lot"])
+        loaded = response["stock.lot"]
+        self.assertIn("sale_block_reason", loaded["fields"])
+        self.assertEqual(loaded["relations"]["product_id"]["relation"], "product.product")
+        lots = {lot["name"]: lot for lot in loaded["data"]}
+        self.assertEqual(
+            set(lots),
+            {"Y-SOON", "Y-LATE", "Y-NONE", "Y-EXPIRED", "Y-RECALLED", "Y-QUARANTINE"},
+            "in stock here (not Y-EMPTY, not Y-ELSEWHERE), sellable or not",
+        )
+        self.assertEqual(lots["Y-LATE"]["product_qty"], 10)
+        self.assertEqual(lots["Y-LATE"]["supplier_lot_code"], "SUP-1")
+        self.assertEqual(lots["Y-LATE"]["product_id"], self.yogurt.id)
+        self.assertFalse(lots["Y-SOON"]["sale_block_reason"])
+        self.assertEqual(lots["Y-RECALLED"]["sale_block_reason"], "Recalled")
+        self.assertIn("Expired on", lots["Y-EXPIRED"]["sale_block_reason"])
+
+    def test_loader_leaves_out_other_companies_and_products(self):
+        company_2 = self.setup_other_company()["company"]
+        self.yogurt.company_id = False
+        lot = self.env["stock.lot"].create(
+            {"name": "Y-COMPANY-2", "product_id": self.yogurt.id, "company_id": company_2.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            self.yogurt, self.location, 2, lot_id=lot
+        )
+        hidden = self._create_pos_lot_product("Not in POS")
+        hidden.available_in_pos = False
+        self._create_lot(hidden, "H-1", 10, qty=3)
+        self.open_new_session()
+        loaded = self.pos_session.load_data(["pos.config", "stock.lot"])["stock.lot"]["data"]
+        names = {lot["name"] for lot in loaded}
+        self.assertNotIn("Y-COMPANY-2", names)
+        self.assertNotIn("H-1", names)
+        self.assertIn("Y-SOON", names)
 
     def test_check_lot(self):
         order_line = (
@@ -204,16 +241,32 @@ class TestPosExistingLots(PosLotTrackingCommon):
 
         def load():
             return self.env["pos.order.line"]._lot_tracking_sellable_lots(
-                self.config, self.company.id, [("product_id", "=", one.id)]
+                self.config, [("product_id", "=", one.id)]
             )
 
         queries = self._query_count(load)
         self.env.invalidate_all()
         with self.assertQueryCount(queries):
             lots = self.env["pos.order.line"]._lot_tracking_sellable_lots(
-                self.config, self.company.id, [("product_id", "=", many.id)]
+                self.config, [("product_id", "=", many.id)]
             )
             self.assertEqual(len(lots[many.id]), 200)
+
+        # The session loader: as many queries for 1 lot in stock as for 200 more, unsellable
+        # ones included (their reason is worded from one read).
+        self._create_lot(one, "ONE-OLD", -3, qty=1)
+        for i in range(20):
+            self._create_lot(many, f"MANY-OLD-{i:03d}", -1 - i, qty=1)
+        data = {"pos.config": {"data": [{"id": self.config.id}]}}
+        many.available_in_pos = False
+        self.env.flush_all()
+        queries = self._query_count(lambda: self.env["stock.lot"]._load_pos_data(data))
+        many.available_in_pos = True
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(queries):
+            loaded = self.env["stock.lot"]._load_pos_data(data)["data"]
+            self.assertEqual(len([lot for lot in loaded if lot["product_id"] == many.id]), 220)
 
 
 @tagged("post_install", "-at_install")
@@ -608,17 +661,17 @@ class TestPosLotNotification(PosLotTrackingCommon):
         self.assertEqual(set(notifications), set(self.open_configs))
         for payloads in notifications.values():
             self.assertEqual(len(payloads), 1)
-            [lot] = payloads[0]["lots"]
+            [lot] = payloads[0]["stock.lot"]
             self.assertEqual(
-                {key: lot[key] for key in ("id", "name", "product_id", "reason")},
+                {key: lot[key] for key in ("id", "name", "product_id", "sale_block_reason")},
                 {
                     "id": self.lot_soon.id,
                     "name": "Y-SOON",
                     "product_id": self.yogurt.id,
-                    "reason": "Blocked",
+                    "sale_block_reason": "Blocked",
                 },
             )
-        self.assertEqual(notifications[self.config][0]["lots"][0]["product_qty"], 3)
+        self.assertEqual(notifications[self.config][0]["stock.lot"][0]["product_qty"], 3)
 
     def test_changes_of_a_transaction_are_sent_together(self):
         suggestions = (
@@ -642,10 +695,10 @@ class TestPosLotNotification(PosLotTrackingCommon):
         notifications = self._notifications()
         self.assertEqual(set(notifications), set(self.open_configs))
         [payload] = notifications[self.config]
-        lots = {lot["name"]: lot for lot in payload["lots"]}
+        lots = {lot["name"]: lot for lot in payload["stock.lot"]}
         self.assertEqual(set(lots), {"Y-SOON", "Y-LATE", "Y-RECALLED"})
         self.assertEqual(lots["Y-LATE"]["markdown_percent"], 30)
-        self.assertFalse(lots["Y-RECALLED"]["reason"])
+        self.assertFalse(lots["Y-RECALLED"]["sale_block_reason"])
         self.assertEqual(lots["Y-RECALLED"]["product_qty"], 4)
 
     def test_nothing_sent_without_change_or_for_other_products(self):
@@ -656,3 +709,68 @@ class TestPosLotNotification(PosLotTrackingCommon):
         lot = self._create_lot(flour, "F-1", 30, qty=5)
         lot._lot_tracking_set_quality_state("blocked")
         self.assertFalse(self._notifications())
+
+
+@tagged("post_install", "-at_install")
+class TestPosGs1Barcodes(PosLotTrackingCommon):
+    """A GS1 label carries the product's EAN-13 as a GTIN-14: the till finds the product."""
+
+    def test_gtin_forms(self):
+        self.assertEqual(gs1.gtin_forms("09506000134352"), ["09506000134352", "9506000134352"])
+        self.assertEqual(gs1.gtin_forms("9506000134352"), ["9506000134352", "09506000134352"])
+        self.assertEqual(
+            gs1.gtin_forms("012345678905"), ["012345678905", "00012345678905", "0012345678905"]
+        )
+        self.assertEqual(gs1.gtin_forms("09506000134353"), [], "wrong check digit")
+        self.assertEqual(gs1.gtin_forms("Y-SOON"), [])
+
+    def _find(self, barcode):
+        self.open_new_session()
+        session = self.pos_session.with_user(self.pos_user)
+        return session.find_product_by_barcode(barcode, self.config.id)["product.product"]
+
+    def test_label_gtin_14_finds_the_ean_13_product(self):
+        [product] = self._find("08712345000011")
+        self.assertEqual(product["id"], self.yogurt.id)
+        self.assertEqual(product["barcode"], "8712345000011")
+
+    def test_plain_ean_13_finds_a_gtin_14_product(self):
+        self.yogurt.barcode = "08712345000011"
+        [product] = self._find("8712345000011")
+        self.assertEqual(product["id"], self.yogurt.id)
+
+    def test_other_numbers_find_nothing(self):
+        self.assertEqual(self._find("08712345000012"), [], "wrong check digit")
+        self.assertEqual(self._find("18712345000018"), [], "another packaging level")
+        self.assertEqual(self._find("Y-SOON"), [])
+
+    def test_setting_reads_gs1_labels_and_keeps_ean_13(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("point_of_sale.fallback_nomenclature_id", False)
+        gs1_nomenclature = self.env.ref("barcodes_gs1_nomenclature.default_gs1_nomenclature")
+        default = self.env.ref("barcodes.default_barcode_nomenclature")
+        self.company.nomenclature_id = default
+        settings = Form(self.env["res.config.settings"].with_company(self.company))
+        self.assertFalse(settings.lot_tracking_pos_gs1)
+        settings.lot_tracking_pos_gs1 = True
+        self.assertEqual(settings.barcode_nomenclature_id, gs1_nomenclature)
+        settings.save().execute()
+        self.assertEqual(self.company.nomenclature_id, gs1_nomenclature)
+        self.assertEqual(
+            params.get_param("point_of_sale.fallback_nomenclature_id"), str(default.id)
+        )
+        self.open_new_session()
+        self.assertEqual(self.pos_session._get_pos_fallback_nomenclature_id(), default.id)
+        # Core's GS1 nomenclature reads the label; the fallback reads the plain EAN-13.
+        label = gs1_nomenclature.parse_nomenclature_barcode("0108712345000011" + "10Y-SOON")
+        self.assertEqual(
+            [(p["type"], p["value"]) for p in label],
+            [("product", "08712345000011"), ("lot", "Y-SOON")],
+        )
+        self.assertEqual(default.parse_barcode("8712345000011")["type"], "product")
+
+        settings = Form(self.env["res.config.settings"].with_company(self.company))
+        self.assertTrue(settings.lot_tracking_pos_gs1)
+        settings.lot_tracking_pos_gs1 = False
+        settings.save().execute()
+        self.assertEqual(self.company.nomenclature_id, default)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from werkzeug.urls import url_encode
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -19,21 +19,19 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         company = cls.main_pos_config.company_id
-        company.write(
-            {
-                "point_of_sale_update_stock_quantities": "real",
-                "nomenclature_id": cls.env.ref(
-                    "barcodes_gs1_nomenclature.default_gs1_nomenclature"
-                ).id,
-            }
-        )
+        company.point_of_sale_update_stock_quantities = "real"
+        # GS1 labels at the till, as the module's setting configures the shop.
+        settings = Form(cls.env["res.config.settings"].with_company(company))
+        settings.lot_tracking_pos_gs1 = True
+        settings.save().execute()
         # Cashiers may type a lot here: a typed lot is then checked like a scanned one.
         cls.main_pos_config.picking_type_id.use_create_lots = True
         cls.location = cls.main_pos_config.picking_type_id.default_location_src_id
         cls.yogurt = cls.env["product.product"].create(
             {
                 "name": "Yogurt",
-                "barcode": "08712345000011",
+                # The product's EAN-13; its labels carry it as the GTIN-14 08712345000011.
+                "barcode": "8712345000011",
                 "is_storable": True,
                 "tracking": "lot",
                 "use_expiration_date": True,
@@ -135,7 +133,7 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
             [message] = self._bus_messages(last_id)
             raise InterruptedError
         self.assertEqual(lot.quality_state, "released")
-        self.assertEqual(message["payload"]["lots"][0]["reason"], "Blocked")
+        self.assertEqual(message["payload"]["stock.lot"][0]["sale_block_reason"], "Blocked")
 
         url = f"{self._get_url()}&{url_encode({'lot_tracking_message': json.dumps(message)})}"
         self.start_tour(url, "lot_tracking_pos_realtime_tour", login="pos_user")
@@ -144,3 +142,22 @@ class TestPosLotTrackingTour(TestPointOfSaleHttpCommon):
         sent = self._bus_messages(last_id)
         self.assertEqual(len(sent), 1, "one notification for the open POS")
         self.assertEqual(sent[0]["payload"], message["payload"], "the tour delivered it")
+
+    def test_lot_tracking_pos_gs1_tour(self):
+        """GS1 labels at the till: the element string and the Digital Link of the product's
+        EAN-13 find it and its lot, offline too; the plain EAN-13 still scans."""
+        nomenclature = self.main_pos_config.company_id.nomenclature_id
+        self.assertTrue(nomenclature.is_gs1_nomenclature)
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self.start_pos_tour("lot_tracking_pos_gs1_tour")
+
+        order = self.main_pos_config.current_session_id.order_ids
+        self.assertEqual(order.state, "paid")
+        lines = sorted(
+            (line.pack_lot_ids.lot_name, line.qty, line.lot_auto_selected) for line in order.lines
+        )
+        self.assertEqual(
+            lines,
+            [("Y-LATE", 1, False), ("Y-LATE", 1, False), ("Y-NONE", 1, False), ("Y-SOON", 1, True)],
+        )
+        self.assertEqual(self.env["stock.lot"].search_count([("name", "=", "SUP-LATE")]), 0)

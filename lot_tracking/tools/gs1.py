@@ -80,6 +80,17 @@ def is_valid_gtin(code):
     return True
 
 
+def gtin_forms(code):
+    """The barcodes a product carrying GTIN ``code`` may have: the same number written with
+    8, 12, 13 or 14 digits (leading zeros), ``code`` first; empty if it is not a valid GTIN.
+    A label's GTIN-14 ``09506000134352`` is the EAN-13 ``9506000134352`` on the product."""
+    if not is_valid_gtin(code):
+        return []
+    gtin = code.zfill(14)
+    forms = [gtin[14 - size :] for size in (14, 13, 12, 8) if not gtin[: 14 - size].strip("0")]
+    return [code, *(form for form in forms if form != code)]
+
+
 def parse(barcode, today=None):
     """Parse a GS1 barcode and return ``{ai: value}``.
 

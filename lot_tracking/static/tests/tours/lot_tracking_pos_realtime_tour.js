@@ -6,6 +6,7 @@ import { negate, scan_barcode } from "@point_of_sale/../tests/tours/utils/common
 
 const GTIN = "08712345000011";
 const CHANNEL = "LOT_TRACKING_LOTS";
+const BLOCKED_REASON = '.lot-tracking-reason:contains("May not be sold: Blocked")';
 
 /** The bus message the server sent when a manager blocked Y-SOON (given by the test). */
 function busMessage() {
@@ -54,7 +55,7 @@ registry.category("web_tour.tours").add("lot_tracking_pos_realtime_tour", {
                 trigger: "body",
                 run: async () => {
                     const orm = window.posmodel.env.services.orm;
-                    const lotId = busMessage().payload.lots[0].id;
+                    const lotId = busMessage().payload["stock.lot"][0].id;
                     const [wizardId] = await orm.create("lot.tracking.quality.wizard", [
                         { lot_ids: [[6, 0, [lotId]]], new_state: "blocked", reason: "Lab" },
                     ]);
@@ -81,6 +82,10 @@ registry.category("web_tour.tours").add("lot_tracking_pos_realtime_tour", {
                 content: "the cashier is told the lot on the order may no longer be sold",
                 trigger: '.o_notification:contains("Y-SOON of Yogurt may no longer be sold")',
             },
+            {
+                content: "the line of the blocked lot looks different, with the reason",
+                trigger: `${line("Y-SOON")}.lot-tracking-blocked ${BLOCKED_REASON}`,
+            },
 
             // Scanned: refused at once, without asking the server.
             scan_barcode(gs1Label("Y-SOON", 5)),
@@ -90,17 +95,16 @@ registry.category("web_tour.tours").add("lot_tracking_pos_realtime_tour", {
             ProductScreen.clickDisplayedProduct("Yogurt"),
             { trigger: `${line("Y-LATE")}:has(.qty:contains("1"))` },
             ProductScreen.checkOrderlinesNumber(2),
-            // Typed: refused, the line keeps no lot; the list no longer offers it.
+            { trigger: negate(`${line("Y-LATE")}.lot-tracking-blocked`) },
+            // Typed: refused, the line keeps its lot; the list no longer offers it.
             { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
+            { trigger: '.options-dropdown .option:eq(0):contains("Y-NONE")' },
+            { trigger: negate('.options-dropdown .option:contains("Y-SOON")') },
             { trigger: ".list-line-input", run: "edit Y-SOON" },
             Dialog.confirm("Ok"),
             refused("Y-SOON", "Blocked"),
-            { trigger: ".orderline .line-lot-icon.text-danger", run: "click" },
-            { trigger: '.options-dropdown .option:eq(0):contains("Y-LATE")' },
-            { trigger: negate('.options-dropdown .option:contains("Y-SOON")') },
-            { trigger: '.options-dropdown .option:contains("Y-LATE")', run: "click" },
-            Dialog.confirm("Ok"),
-            { trigger: `${line("Y-LATE")}:has(.qty:contains("1"))` },
+            { trigger: `${line("Y-LATE")}:has(.qty:contains("1")) .line-lot-icon.text-success` },
+            ProductScreen.checkOrderlinesNumber(2),
             // Paying with the blocked lot on the order: refused.
             ProductScreen.clickPayButton(false),
             refused("Y-SOON", "Blocked"),

@@ -19,14 +19,15 @@ function lotLine(lot, qty) {
     };
 }
 
-/** The last lot step, as measured by the Point of Sale: check how many taps it took. */
-function lotStepIs(auto, clicks) {
+/** The selected line's lot step, as the till measured it: pre-selected or not, taps. */
+function lotStepIs(auto, taps) {
     return {
-        content: `lot step: ${auto ? "pre-selected" : "chosen"} in ${clicks} taps`,
+        content: `lot step: ${auto ? "pre-selected" : "chosen"} in ${taps} taps`,
         trigger: "body",
         run: () => {
-            const step = window.posmodel.lotTracking.lastSelection;
-            if (step.auto !== auto || step.clicks !== clicks) {
+            const line = window.posmodel.get_order().get_selected_orderline();
+            const step = line.uiState.lotTrackingStep;
+            if (step?.auto !== auto || step.taps !== taps || line.lot_auto_selected !== auto) {
                 throw new Error(`Lot step: ${JSON.stringify(step)}`);
             }
         },
@@ -55,26 +56,34 @@ registry.category("web_tour.tours").add("lot_tracking_pos_tour", {
             lotLine("Y-SOON", "3"),
             lotLine("Y-LATE", "2"),
 
-            // One tap opens the lots, first to expire first; recalled and expired ones absent.
+            // One tap opens the lots: the line's lot in the input, the others first to expire
+            // first under it; recalled and expired ones absent.
             { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
-            { trigger: '.options-dropdown .option:eq(0):contains("Y-LATE"):contains("in stock")' },
-            { trigger: '.options-dropdown .option:eq(1):contains("Y-NONE"):contains("no expiry")' },
+            {
+                content: "the list opens on the line's current lot",
+                trigger: ".list-line-input",
+                run: () => {
+                    const value = document.querySelector(".list-line-input").value;
+                    if (value !== "Y-LATE") {
+                        throw new Error(`The lot list opened on "${value}", not on Y-LATE`);
+                    }
+                },
+            },
+            { trigger: '.options-dropdown .option:eq(0):contains("Y-NONE"):contains("no expiry")' },
             { trigger: negate('.options-dropdown .option:contains("Y-RECALLED")') },
             { trigger: negate('.options-dropdown .option:contains("Y-EXPIRED")') },
-            // A typed expired lot is refused with the reason; the line keeps no lot.
+            // A typed expired lot: one message, with the reason; the line keeps its good lot.
             { trigger: ".list-line-input", run: "edit Y-EXPIRED" },
+            { trigger: negate(".options-dropdown .no-match") },
             Dialog.confirm("Ok"),
             Dialog.is({ title: "Lot refused" }),
-            { trigger: '.modal-body:contains("Y-EXPIRED"):contains("cannot be sold")' },
+            { trigger: '.modal-body:contains("Y-EXPIRED"):contains("cannot be sold: Expired on")' },
             Dialog.confirm(),
-            { trigger: ".orderline:has(.qty:contains('2')) .line-lot-icon.text-danger" },
-            // ... and cannot be paid.
-            ProductScreen.clickPayButton(false),
-            Dialog.is({ title: "Lot refused" }),
-            Dialog.confirm(),
+            { trigger: negate(".modal") },
+            { trigger: `${line("Y-LATE")}:has(.qty:contains("2")) .line-lot-icon.text-success` },
 
             // Picking a lot by hand: open the list, tap the lot, confirm.
-            { trigger: ".orderline .line-lot-icon.text-danger", run: "click" },
+            { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
             { trigger: '.options-dropdown .option:contains("Y-NONE")', run: "click" },
             Dialog.confirm("Ok"),
             { trigger: `${line("Y-NONE")}:has(.qty:contains("2"))` },

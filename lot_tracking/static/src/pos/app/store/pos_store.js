@@ -2,43 +2,34 @@ import { patch } from "@web/core/utils/patch";
 import { _t } from "@web/core/l10n/translation";
 import { ConnectionLostError } from "@web/core/network/rpc";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { deserializeDateTime, formatDate } from "@web/core/l10n/dates";
 import { PosStore } from "@point_of_sale/app/store/pos_store";
 
+const LOTS = "stock.lot";
+
 /**
- * Lots: the sellable lots of each lot-tracked product at the POS location, first to expire
- * first, are loaded with the session (`session._lot_tracking_lots`, so the cashier works
- * offline) and refreshed from `get_existing_lots` each time a product's lot is chosen online.
- * A change of a lot's state, markdown or dates reaches the till through the bus
- * (`LOT_TRACKING_LOTS`) and applies at once; expiry is checked on the device when it matters.
+ * Lots: the lots in stock at the POS location are `stock.lot` records loaded with the session
+ * (so the cashier works offline), completed by the answer of `get_existing_lots` each time a
+ * product's lots are chosen online. A change of a lot's state, markdown or dates reaches the
+ * till through the bus (`LOT_TRACKING_LOTS`) and applies at once; expiry is checked on the
+ * device when it matters.
  */
 patch(PosStore.prototype, {
     async setup() {
         await super.setup(...arguments);
-        // The lot step of the line being added or edited: {auto, ms, clicks}.
-        // `unsellable`: lots the server said may not be sold since the session loaded, by id.
-        this.lotTracking = { selection: null, popupProductId: null, unsellable: {} };
         this.data.connectWebSocket("LOT_TRACKING_LOTS", (payload) =>
             this.lotTrackingOnLotsChanged(payload),
         );
     },
 
+    /** Lots as the server sends them (loader, bus, lot check): created or updated. */
+    lotTrackingLoadLots(rows) {
+        return rows.length ? this.models.loadData({ [LOTS]: rows })[LOTS] : [];
+    },
+
     /** A manager changed lots (state, markdown, dates): the till follows without reloading. */
-    lotTrackingOnLotsChanged({ lots }) {
-        this.session._lot_tracking_lots ||= {};
-        const byProduct = this.session._lot_tracking_lots;
-        for (const lot of lots) {
-            const { product_id: productId, reason } = lot;
-            const others = (byProduct[productId] || []).filter((l) => l.id !== lot.id);
-            if (reason) {
-                this.lotTracking.unsellable[lot.id] = lot;
-            } else {
-                delete this.lotTracking.unsellable[lot.id];
-            }
-            byProduct[productId] =
-                !reason && lot.product_qty > 0 ? lotTrackingFefo([...others, lot]) : others;
-        }
-        const changed = new Set(lots.map((lot) => `${lot.product_id}/${lot.name}`));
+    lotTrackingOnLotsChanged(payload) {
+        const lots = this.lotTrackingLoadLots(payload[LOTS] || []);
+        const changed = new Set(lots.map((lot) => `${lot.product_id?.id}/${lot.name}`));
         const blocked = [];
         for (const line of this.models["pos.order.line"].getAll()) {
             const lotName = line.pack_lot_ids[0]?.lot_name;
@@ -46,7 +37,7 @@ patch(PosStore.prototype, {
                 continue;
             }
             line.lotTrackingApplyMarkdown();
-            if (this.lotTrackingLotReason(line.product_id, lotName)) {
+            if (line.lotTrackingReason()) {
                 blocked.push(
                     _t("%(lot)s of %(product)s", {
                         lot: lotName,
@@ -63,64 +54,51 @@ patch(PosStore.prototype, {
         }
     },
 
-    /**
-     * Why `lot` may not be sold now, or false: what the server last said, and its expiry
-     * checked on this device at this moment (lots expire during a session, even offline).
-     */
-    lotTrackingReason(lot) {
-        const reason = this.lotTracking.unsellable[lot.id]?.reason;
-        if (reason) {
-            return reason;
-        }
-        const now = luxon.DateTime.now();
-        const expiry = lot.expiration_date && deserializeDateTime(lot.expiration_date);
-        if (expiry && expiry <= now) {
-            return _t("Expired on %s", formatDate(expiry));
-        }
-        const removal = lot.removal_date && deserializeDateTime(lot.removal_date);
-        if (removal && removal <= now) {
-            return _t("Past its removal date (%s)", formatDate(removal));
-        }
-        return false;
-    },
-
-    /** Why the lot named `lotName` of `product` may not be sold now, or false. */
-    lotTrackingLotReason(product, lotName) {
-        const lot =
-            this.lotTrackingLots(product).find((l) => l.name === lotName) ||
-            this.lotTrackingUnsellable(product).find((l) => l.name === lotName);
-        return lot ? this.lotTrackingReason(lot) : false;
-    },
-
-    lotTrackingUnsellable(product) {
-        return Object.values(this.lotTracking.unsellable).filter(
-            (lot) => lot.product_id === product.id,
-        );
-    },
-
+    /** The loaded lots of `product`, first to expire first (no expiry last), then by name. */
     lotTrackingLots(product) {
-        return this.session._lot_tracking_lots?.[product.id] || [];
+        return lotTrackingFefo([...(product[`<-${LOTS}.product_id`] || [])]);
     },
 
-    async lotTrackingRefreshLots(product) {
+    /**
+     * The sellable lots of `product` at the POS location, fresh from the server (one call),
+     * or the loaded ones offline. The server's answer updates the loaded lots.
+     */
+    async lotTrackingFetchLots(product) {
+        let lots;
         try {
-            const lots = await this.data.call(
+            lots = await this.data.call(
                 "pos.order.line",
                 "get_existing_lots",
                 [this.company.id, product.id],
                 { context: { config_id: this.config.id } },
             );
-            this.session._lot_tracking_lots ||= {};
-            this.session._lot_tracking_lots[product.id] = lots;
-            for (const lot of lots) {
-                delete this.lotTracking.unsellable[lot.id];
-            }
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;
             }
+            return this.lotTrackingLots(product)
+                .filter((lot) => lot.product_qty > 0 && !lot.lotTrackingReason())
+                .map(({ id, name, product_qty, expiration_date }) => ({
+                    id,
+                    name,
+                    product_qty,
+                    expiration_date,
+                }));
         }
-        return this.lotTrackingLots(product);
+        const sellable = new Set(lots.map((lot) => lot.id));
+        this.lotTrackingLoadLots([
+            ...lots.map((lot) => ({
+                ...lot,
+                product_id: product.id,
+                quality_state: "released",
+                sale_block_reason: false,
+            })),
+            // Not offered any more: sold out here, or no longer sellable.
+            ...this.lotTrackingLots(product)
+                .filter((lot) => !sellable.has(lot.id) && lot.product_qty)
+                .map((lot) => ({ id: lot.id, product_qty: 0 })),
+        ]);
+        return lots;
     },
 
     /** Quantity of lot `lotName` already on draft lines of this POS, `exceptLine` aside. */
@@ -139,12 +117,12 @@ patch(PosStore.prototype, {
     /** Sellable lots that still have stock once draft lines are served, first to expire first. */
     lotTrackingAvailableLots(product, exceptLine = null) {
         return this.lotTrackingLots(product)
-            .filter((lot) => !this.lotTrackingReason(lot))
+            .filter((lot) => !lot.lotTrackingReason())
             .map((lot) => ({
-                ...lot,
+                lot,
                 available: lot.product_qty - this.lotTrackingUsedQty(product, lot.name, exceptLine),
             }))
-            .filter((lot) => lot.available > 0);
+            .filter(({ available }) => available > 0);
     },
 
     /**
@@ -152,20 +130,17 @@ patch(PosStore.prototype, {
      * it cannot be sold: `{lot, reason}`. Loaded lots answer at once; others ask the server.
      */
     async lotTrackingCheckLot(product, code, expirationDate = false) {
-        // Loaded lots, then the ones the server has since said may not be sold.
-        for (const known of [this.lotTrackingLots(product), this.lotTrackingUnsellable(product)]) {
-            const matches = known.filter(
-                (lot) => lot.name === code || lot.supplier_lot_code === code,
-            );
-            const lot =
-                matches.find((lot) => lot.name === code) ||
-                matches.find(
-                    (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
-                ) ||
-                (!expirationDate && matches[0]);
-            if (lot) {
-                return { lot, reason: this.lotTrackingReason(lot) };
-            }
+        const matches = this.lotTrackingLots(product).filter(
+            (lot) => lot.name === code || lot.supplier_lot_code === code,
+        );
+        const lot =
+            matches.find((lot) => lot.name === code) ||
+            matches.find(
+                (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
+            ) ||
+            (!expirationDate && (matches.find((l) => !l.lotTrackingReason()) || matches[0]));
+        if (lot) {
+            return { lot, reason: lot.lotTrackingReason() };
         }
         try {
             const result = await this.data.call(
@@ -174,15 +149,11 @@ patch(PosStore.prototype, {
                 [product.id, code, expirationDate],
                 { context: { config_id: this.config.id } },
             );
-            if (result.lot && !result.reason && result.lot.product_qty > 0) {
-                const lots = this.lotTrackingLots(product).filter((l) => l.id !== result.lot.id);
-                this.session._lot_tracking_lots ||= {};
-                this.session._lot_tracking_lots[product.id] = lotTrackingFefo([
-                    ...lots,
-                    { ...result.lot, product_id: product.id },
-                ]);
+            if (!result.lot) {
+                return result;
             }
-            return result;
+            const [known] = this.lotTrackingLoadLots([result.lot]);
+            return { lot: known, reason: result.reason };
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;
@@ -194,7 +165,7 @@ patch(PosStore.prototype, {
         }
     },
 
-    /** Refuse a lot that may not be sold; tell the cashier why. */
+    /** Refuse a lot that may not be sold; tell the cashier why, once. */
     lotTrackingRefuse(product, code, reason) {
         this.sound?.play("error");
         this.dialog.add(AlertDialog, {
@@ -207,60 +178,64 @@ patch(PosStore.prototype, {
         });
     },
 
+    /**
+     * The lot step of a lot-tracked product: the first-to-expire lot without asking, or core's
+     * list (first to expire first) with typed lots checked. The result carries the step as
+     * measured here (`lotTracking`: auto, ms, taps) to the line it is for.
+     */
     async editLots(product, packLotLinesToEdit) {
-        if (product.tracking === "none") {
+        if (product.tracking !== "lot") {
             return await super.editLots(...arguments);
         }
         const start = performance.now();
-        let clicks = 0;
-        const countClick = () => clicks++;
-        await this.lotTrackingRefreshLots(product);
+        const lots = await this.lotTrackingFetchLots(product);
         const isNewLine = !packLotLinesToEdit.length; // the line icon always opens the list
-        if (this.config.lot_tracking_auto_select && product.tracking === "lot" && isNewLine) {
-            const lot = this.lotTrackingAvailableLots(product)[0];
-            if (lot) {
-                this.lotTracking.selection = { auto: true, ms: performance.now() - start, clicks };
-                return { modifiedPackLotLines: {}, newPackLotLines: [{ lot_name: lot.name }] };
+        if (this.config.lot_tracking_auto_select && isNewLine) {
+            const [first] = this.lotTrackingAvailableLots(product);
+            if (first) {
+                const step = { auto: true, ms: performance.now() - start, taps: 0 };
+                return { newPackLotLines: [{ lot_name: first.lot.name, lotTracking: step }] };
             }
         }
-        // The list opens on all lots (first to expire first), not only on the current one.
-        const toEdit =
-            product.tracking === "lot"
-                ? packLotLinesToEdit.map((item) => ({ ...item, text: "" }))
-                : packLotLinesToEdit;
-        document.addEventListener("click", countClick, true);
-        this.lotTracking.popupProductId = product.id;
+        // Core asks for the lots again: it gets the answer just had, without a second call.
+        this.data.lotTrackingAnswerNextCall(
+            "pos.order.line",
+            "get_existing_lots",
+            [this.company.id, product.id],
+            lots,
+        );
+        let taps = 0;
+        const countTaps = (ev) => (taps = ev.detail.taps);
+        this.env.bus.addEventListener("LOT_TRACKING:POPUP_CONFIRMED", countTaps);
         let result;
         try {
-            result = await super.editLots(product, toEdit);
+            result = await super.editLots(product, packLotLinesToEdit);
         } finally {
-            document.removeEventListener("click", countClick, true);
-            this.lotTracking.popupProductId = null;
+            this.env.bus.removeEventListener("LOT_TRACKING:POPUP_CONFIRMED", countTaps);
+            this.data.lotTrackingAnswerNextCall();
         }
         if (!result) {
             return result;
         }
-        if (
-            product.tracking === "lot" &&
-            !result.newPackLotLines.length &&
-            !Object.keys(result.modifiedPackLotLines).length
-        ) {
-            return null; // nothing chosen: the line keeps its lot
-        }
-        result = await this.lotTrackingCheckPackLots(product, result);
+        result = await this.lotTrackingCheckPackLots(product, result, packLotLinesToEdit);
         if (result) {
-            const ms = performance.now() - start;
-            this.lotTracking.selection = { auto: false, ms, clicks, refused: result.refused };
+            const step = { auto: false, ms: performance.now() - start, taps };
+            result.lotTracking = step;
+            result.newPackLotLines.forEach((packLot) => (packLot.lotTracking = step));
         }
         return result;
     },
 
     /**
      * Replace typed codes by the lots' names (a supplier code would create a phantom lot) and,
-     * when the POS blocks unsellable lots, drop refused ones: the line keeps no lot.
+     * when the POS blocks unsellable lots, refuse those: a line keeps the lot it had, a new
+     * line is not added. Null when nothing changes.
      */
-    async lotTrackingCheckPackLots(product, { modifiedPackLotLines, newPackLotLines }) {
+    async lotTrackingCheckPackLots(product, result, packLotLinesToEdit) {
         const block = this.config.lot_tracking_block_ineligible;
+        const before = Object.fromEntries(
+            packLotLinesToEdit.filter((item) => item.id).map((item) => [item.id, item.text]),
+        );
         const check = async (code) => {
             const { lot, reason } = await this.lotTrackingCheckLot(product, code);
             if (reason && block) {
@@ -269,57 +244,30 @@ patch(PosStore.prototype, {
             }
             return lot ? lot.name : code;
         };
+        let changed = false;
         const modified = {};
-        for (const [id, code] of Object.entries(modifiedPackLotLines)) {
-            const name = await check(code);
-            if (name) {
-                modified[id] = name;
-            }
+        for (const [id, code] of Object.entries(result.modifiedPackLotLines || {})) {
+            const name = code === before[id] ? code : await check(code);
+            modified[id] = name || before[id];
+            changed ||= modified[id] !== before[id];
         }
         const added = [];
-        for (const packLot of newPackLotLines) {
+        for (const packLot of result.newPackLotLines || []) {
             const name = await check(packLot.lot_name);
             if (name) {
                 added.push({ ...packLot, lot_name: name });
             }
         }
-        const refused =
-            Object.keys(modified).length < Object.keys(modifiedPackLotLines).length ||
-            added.length < newPackLotLines.length;
-        if (refused && !Object.keys(modifiedPackLotLines).length && !added.length) {
-            return null; // a new line with a refused lot is not added
+        const removed = Object.keys(before).some((id) => !(id in modified));
+        if (!changed && !added.length && !removed) {
+            return null; // nothing chosen, or refused: the line stays as it was
         }
         return {
             modifiedPackLotLines: modified,
             newPackLotLines: added,
             // A lot line keeps its quantity when its lot changes.
-            setQuantity: product.tracking !== "lot",
-            refused,
+            setQuantity: false,
         };
-    },
-
-    /** Put the measured lot step on the line it chose the lot for. */
-    lotTrackingApplySelection(line, { openedFromLine = false } = {}) {
-        const selection = this.lotTracking.selection;
-        if (!selection) {
-            return;
-        }
-        this.lotTracking.selection = null;
-        selection.clicks += openedFromLine ? 1 : 0; // the tap on the line's lot icon
-        line.uiState.lotTrackingRefused = Boolean(selection.refused) && !line.pack_lot_ids.length;
-        line.update({
-            lot_auto_selected: selection.auto,
-            lot_selection_ms: Math.round(selection.ms),
-        });
-        this.lotTracking.lastSelection = selection;
-    },
-
-    async addLineToOrder(vals, order, opts = {}, configure = true) {
-        const line = await super.addLineToOrder(...arguments);
-        if (line && line.product_id.tracking !== "none") {
-            this.lotTrackingApplySelection(line);
-        }
-        return line;
     },
 
     /**
@@ -333,18 +281,18 @@ patch(PosStore.prototype, {
             return [];
         }
         const lots = this.lotTrackingAvailableLots(product, line);
-        const lot = lots.find((l) => l.name === lotName);
-        if (!lot || line.qty <= lot.available) {
+        const current = lots.find(({ lot }) => lot.name === lotName);
+        if (!current || line.qty <= current.available) {
             return [];
         }
-        let rest = line.qty - lot.available;
-        line.set_quantity(lot.available);
+        let rest = line.qty - current.available;
+        line.set_quantity(current.available);
         const added = [];
-        for (const next of lots.filter((l) => l.name !== lotName)) {
+        for (const { lot, available } of lots.filter(({ lot }) => lot.name !== lotName)) {
             if (rest <= 0) {
                 break;
             }
-            const qty = Math.min(rest, next.available);
+            const qty = Math.min(rest, available);
             const newLine = await this.addLineToOrder(
                 { product_id: product, qty },
                 line.order_id,
@@ -353,11 +301,11 @@ patch(PosStore.prototype, {
             );
             newLine.setPackLotLines({
                 modifiedPackLotLines: {},
-                newPackLotLines: [{ lot_name: next.name }],
+                newPackLotLines: [{ lot_name: lot.name }],
                 setQuantity: false,
+                lotTracking: { auto: true, ms: 0, taps: 0 },
             });
             newLine.set_quantity(qty);
-            newLine.update({ lot_auto_selected: true, lot_selection_ms: 0 });
             added.push(newLine);
             rest -= qty;
         }
@@ -369,7 +317,7 @@ patch(PosStore.prototype, {
         line.order_id.select_orderline(line);
         this.notification.add(
             _t("Only %(qty)s left in lot %(lot)s: the rest is taken from %(next)s.", {
-                qty: lot.available,
+                qty: current.available,
                 lot: lotName,
                 next: added.map((l) => l.pack_lot_ids[0].lot_name).join(", ") || lotName,
             }),
@@ -379,28 +327,12 @@ patch(PosStore.prototype, {
     },
 
     async pay() {
-        const order = this.get_order();
-        const refused = order?.lines.find(
-            (line) => line.uiState.lotTrackingRefused && !line.has_valid_product_lot(),
-        );
-        if (refused && this.config.lot_tracking_block_ineligible) {
-            this.dialog.add(AlertDialog, {
-                title: _t("Lot refused"),
-                body: _t(
-                    "Choose a sellable lot for %s before payment.",
-                    refused.product_id.display_name,
-                ),
-            });
-            return;
-        }
         // The moment of sale: a lot may have expired or been blocked since it was chosen.
         if (this.config.lot_tracking_block_ineligible) {
-            for (const line of order?.lines || []) {
-                const lotName = line.pack_lot_ids[0]?.lot_name;
-                const reason =
-                    lotName && line.qty > 0 && this.lotTrackingLotReason(line.product_id, lotName);
+            for (const line of this.get_order()?.lines || []) {
+                const reason = line.qty > 0 && line.lotTrackingReason();
                 if (reason) {
-                    this.lotTrackingRefuse(line.product_id, lotName, reason);
+                    this.lotTrackingRefuse(line.product_id, line.pack_lot_ids[0].lot_name, reason);
                     return;
                 }
             }

@@ -2,11 +2,6 @@ import { patch } from "@web/core/utils/patch";
 import { OrderSummary } from "@point_of_sale/app/screens/product_screen/order_summary/order_summary";
 
 patch(OrderSummary.prototype, {
-    async editPackLotLines(line) {
-        await super.editPackLotLines(...arguments);
-        this.pos.lotTrackingApplySelection(line, { openedFromLine: true });
-    },
-
     _setValue(val) {
         const line = this.currentOrder.get_selected_orderline();
         super._setValue(...arguments);
