@@ -3,7 +3,7 @@
 ODOO_SRC ?=
 SRC_ARG = $(if $(ODOO_SRC),--odoo-src "$(ODOO_SRC)",)
 
-.PHONY: run test bench provision lint screenshots
+.PHONY: run test bench provision lint format screenshots
 run:
 	scripts/lt run $(SRC_ARG)
 test:
@@ -12,5 +12,9 @@ bench:
 	scripts/lt bench $(SRC_ARG) $(ARGS)
 provision:
 	scripts/lt provision $(SRC_ARG)
+lint:
+	scripts/lt lint $(SRC_ARG)
+format:
+	scripts/lt format $(SRC_ARG)
 screenshots:
 	scripts/lt screenshots $(SRC_ARG) $(ARGS)
