@@ -11,7 +11,7 @@ of new lots; the caller rolls back.
 
 import datetime
 
-from benchlib import median_ms
+from benchlib import median_ms, run_standalone
 from lxml import etree
 
 SIZES = (10, 100, 500)
@@ -100,26 +100,5 @@ def run(env):
     return results
 
 
-def main():
-    import argparse  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--odoo-src", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    sys.path.insert(0, args.odoo_src)
-    import odoo  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
-    with odoo.modules.registry.Registry(args.database).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        try:
-            print(run(env))
-        finally:
-            cr.rollback()
-
-
 if __name__ == "__main__":
-    main()
+    run_standalone(run, __doc__)

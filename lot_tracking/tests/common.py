@@ -10,6 +10,35 @@ from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_c
 from ..tools import gs1
 
 
+def create_transfer(picking_type, product, qty, source=None, dest=None, partner=None):
+    """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``, made in
+    the picking type's environment, between the type's default locations unless given."""
+    source = source or picking_type.default_location_src_id
+    dest = dest or picking_type.default_location_dest_id
+    picking = picking_type.env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner.id if partner else False,
+            "location_id": source.id,
+            "location_dest_id": dest.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": qty,
+                        "location_id": source.id,
+                        "location_dest_id": dest.id,
+                    }
+                )
+            ],
+        }
+    )
+    picking.action_confirm()
+    picking.action_assign()
+    return picking
+
+
 class LotTrackingCommon(ValuationReconciliationTestCommon):
     """A company with accounting (Odoo's own set-up), a food supplier and lot-tracked products."""
 
@@ -110,33 +139,11 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
 
     @classmethod
     def _picking(cls, picking_type, product, qty, source=None, dest=None, partner=None):
-        """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``, made
-        in the picking type's environment; ``partner`` defaults to the customer (an empty
-        recordset: none)."""
-        source = source or picking_type.default_location_src_id
-        dest = dest or picking_type.default_location_dest_id
-        picking = picking_type.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": (cls.customer if partner is None else partner).id,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": source.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        return picking
+        """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``
+        (see ``create_transfer``); ``partner`` defaults to the customer (an empty recordset:
+        none)."""
+        partner = cls.customer if partner is None else partner
+        return create_transfer(picking_type, product, qty, source, dest, partner)
 
     @classmethod
     def _delivery(cls, product, qty, partner=None, location=None):

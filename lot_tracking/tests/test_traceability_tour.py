@@ -1,33 +1,13 @@
-from odoo import Command
 from odoo.tests import HttpCase, tagged
+
+from .common import create_transfer
 
 
 @tagged("post_install", "-at_install")
 class TestTraceabilityTour(HttpCase):
     def _transfer(self, picking_type, partner, product, qty, lot_name=None):
         """A done transfer of ``qty`` ``product`` between the type's default locations."""
-        source = picking_type.default_location_src_id
-        dest = picking_type.default_location_dest_id
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": source.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
+        picking = create_transfer(picking_type, product, qty, partner=partner)
         if lot_name:
             picking.move_line_ids.lot_name = lot_name
         picking.move_ids.picked = True
