@@ -58,6 +58,9 @@ RST2HTML_SETTINGS = {
     "raw_enabled": False,
     "smart_quotes": True,
     "syntax_highlight": "short",
+    # Odoo (17+) warns about an XML declaration in a module's index.html; the charset is in a
+    # <meta> tag anyway.
+    "xml_declaration": False,
 }
 
 
