@@ -3,7 +3,7 @@
 ODOO_SRC ?=
 SRC_ARG = $(if $(ODOO_SRC),--odoo-src "$(ODOO_SRC)",)
 
-.PHONY: run test compat bench provision lint screenshots upgrade-test
+.PHONY: run test compat bench provision lint format screenshots upgrade-test
 run:
 	scripts/lt run $(SRC_ARG)
 test:
@@ -16,5 +16,9 @@ upgrade-test:
 	scripts/lt upgrade-test $(SRC_ARG) $(ARGS)
 provision:
 	scripts/lt provision $(SRC_ARG)
+lint:
+	scripts/lt lint $(SRC_ARG)
+format:
+	scripts/lt format $(SRC_ARG)
 screenshots:
 	scripts/lt screenshots $(SRC_ARG) $(ARGS)

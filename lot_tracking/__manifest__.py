@@ -8,8 +8,6 @@
     "website": "https://github.com/lot-tracking/lot_tracking",
     "author": "lot_tracking contributors",
     "license": "LGPL-3",
-    "application": False,
-    "installable": True,
     "depends": [
         "mail",
         "stock",
@@ -20,7 +18,7 @@
         "barcodes_gs1_nomenclature",
     ],
     # Python >= 3.11: biip (GS1 parsing) needs it, although Odoo 18.0 itself runs on 3.10.
-    "external_dependencies": {"python": ["xlsxwriter", "openpyxl", "biip", "iso3166"]},
+    "external_dependencies": {"python": ["xlsxwriter", "biip", "iso3166"]},
     "data": [
         "security/lot_tracking_security.xml",
         "security/ir.model.access.csv",

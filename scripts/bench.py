@@ -1,9 +1,9 @@
 """Benchmarks: core Odoo 18 vs lot_tracking, measured in one run on this machine.
 
 Called by `scripts/lt bench`. Two databases are (re)created once and kept for later runs:
-`lt_bench_core` (the core modules lot_tracking depends on) and `lt_bench_lt` (+ lot_tracking);
-`LOT_TRACKING_BENCH_DB_CORE` / `LOT_TRACKING_BENCH_DB_LT` name others (several checkouts on one
-machine). Each benchmark builds its data inside a transaction that is rolled back.
+`<prefix>_core` (the core modules lot_tracking depends on) and `<prefix>_lt` (+ lot_tracking),
+the prefix being `$LOT_TRACKING_BENCH_PREFIX` (default `lt_bench`: give each work tree its own).
+Each benchmark builds its data inside a transaction that is rolled back.
 """
 
 import argparse
@@ -17,8 +17,8 @@ from benchlib import median_ms
 CORE_MODULES = (
     "stock,stock_account,purchase_stock,product_expiry,point_of_sale,barcodes_gs1_nomenclature"
 )
-DB_CORE = os.environ.get("LOT_TRACKING_BENCH_DB_CORE", "lt_bench_core")
-DB_LT = os.environ.get("LOT_TRACKING_BENCH_DB_LT", "lt_bench_lt")
+PREFIX = os.environ.get("LOT_TRACKING_BENCH_PREFIX") or "lt_bench"
+DB_CORE, DB_LT = f"{PREFIX}_core", f"{PREFIX}_lt"
 
 
 def parse_args():
@@ -29,7 +29,9 @@ def parse_args():
     parser.add_argument("--expiry-lots", type=int, default=100000)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
     parser.add_argument(
-        "--only", choices=["receipt", "valuation", "expiry", "pos", "trace"], help="one benchmark"
+        "--only",
+        choices=["receipt", "valuation", "expiry", "pos", "trace", "scan"],
+        help="one benchmark",
     )
     return parser.parse_args()
 
@@ -283,6 +285,8 @@ def main():
         module_benchmarks(odoo, ["bench_pos"])
     if args.only in (None, "trace"):
         module_benchmarks(odoo, ["bench_trace"])
+    if args.only in (None, "scan"):
+        scan_benchmarks(odoo)
     return 0
 
 
@@ -349,6 +353,17 @@ def module_benchmarks(odoo, names):
         )
         for line in result.get("more", []):
             print(f"  {line}")
+
+
+def scan_benchmarks(odoo):
+    """A receiving scan as the receipt form makes it, flat in the receipt's size."""
+    result = in_rollback(odoo, DB_LT, importlib.import_module("bench_scan").run)
+    sizes = [size for size in result if isinstance(size, int)]
+    figures = ", ".join(
+        f"{size} lines {result[size][0]:.1f} ms / {result[size][1]} queries" for size in sizes
+    )
+    ratio = result[sizes[-1]][0] / result[sizes[0]][0]
+    print(f"{result['name']}: {figures}; {sizes[-1]} vs {sizes[0]} lines {ratio:.2f}x")
 
 
 if __name__ == "__main__":

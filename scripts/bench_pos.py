@@ -11,7 +11,7 @@ rolls everything back.
 from contextlib import closing
 from datetime import timedelta
 
-from benchlib import median_ms
+from benchlib import median_ms, run_standalone
 
 LOTS = 2000
 
@@ -118,18 +118,4 @@ SQL_ROWS = """
 
 
 if __name__ == "__main__":
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--odoo-src", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--database", required=True)
-    cli = parser.parse_args()
-    sys.path.insert(0, cli.odoo_src)
-    import odoo
-
-    odoo.tools.config.parse_config(["-c", cli.config, "--log-level=warn"])
-    with odoo.modules.registry.Registry(cli.database).cursor() as cr:
-        print(run(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})))
-        cr.rollback()
+    run_standalone(run, __doc__)

@@ -4,14 +4,13 @@
 with a cold ORM cache. Core is timed the way its client action calls it
 (``stock.traceability.report.get_main_lines`` with the lot in the context).
 
-    cd /work/main && /root/.cache/lot_tracking/venv/bin/python scripts/bench_trace.py \
-        --odoo-src /opt/odoo-18.0-src --config /root/.cache/lot_tracking/odoo.conf -d lt_reports
+    scripts/lt bench --only trace
 """
 
-import argparse
 import statistics
-import sys
 import time
+
+from benchlib import run_standalone
 
 MOVES = 2000
 RUNS = 5
@@ -113,24 +112,5 @@ def run(env):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--odoo-src", required=True)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    sys.path.insert(0, args.odoo_src)
-    import odoo  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["-c", args.config])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        try:
-            print(run(env))
-        finally:
-            cr.rollback()
-
-
 if __name__ == "__main__":
-    main()
+    run_standalone(run, __doc__)

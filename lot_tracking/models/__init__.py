@@ -22,7 +22,6 @@ from . import (
     res_config_settings,
     stock_lot,
     stock_lot_pos,
-    stock_lot_trace,
     stock_move,
     stock_move_line,
     stock_picking,

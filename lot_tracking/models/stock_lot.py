@@ -14,6 +14,9 @@ from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, format_date, index_exists
 
+from ..tools.download import download_action
+from ..tools.xlsx import build_xlsx, user_tz
+
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
     ("released", "Released"),
@@ -568,6 +571,72 @@ class StockLot(models.Model):
         action["domain"] = [("lot_id", "in", self.ids)]
         action["context"] = {"default_lot_id": self[:1].id}
         return action
+
+    # ------------------------------------------------------------------------------------
+    # Trace and exports (the trace's data comes from the lot trace report)
+    # ------------------------------------------------------------------------------------
+    def _lot_tracking_trace_data(self):
+        """Everything known about this lot, from source to sale, as plain values."""
+        return self.env["report.lot_tracking.report_lot_trace"]._get_trace(self)
+
+    def _lot_tracking_visible_receipts(self):
+        """These lots' first receipts that the user may read: a lot shared between companies
+        may have been received first by a company the user does not work for."""
+        return self.receipt_picking_id._filtered_access("read")
+
+    def action_lot_tracking_export_trace_xlsx(self):
+        """Download this lot's trace: its twin, movements, POS orders, stock and events."""
+        self.ensure_one()
+        content = self.env["report.lot_tracking.report_lot_trace"]._get_xlsx(self)
+        filename = "lot_trace_{}.xlsx".format(self.name.replace("/", "_"))
+        return download_action(self.env, filename, content, record=self)
+
+    def action_lot_tracking_export_xlsx(self):
+        """Download these lots with their states and dates as a spreadsheet."""
+        _ = self.env._
+        states = dict(self._fields["quality_state"]._description_selection(self.env))
+        receipts = self._lot_tracking_visible_receipts()
+        columns = [
+            (_("Lot"), "text"),
+            (_("Product"), "text"),
+            (_("Supplier"), "text"),
+            (_("Supplier Lot Code"), "text"),
+            (_("Quality State"), "text"),
+            (_("Sellable"), "text"),
+            (_("Not Sellable Because"), "text"),
+            (_("Receipt"), "text"),
+            (_("Received on"), "datetime"),
+            (_("Country of Origin"), "text"),
+            (_("Production Date"), "date"),
+            (_("Best Before Date"), "datetime"),
+            (_("Removal Date"), "datetime"),
+            (_("Expiration Date"), "datetime"),
+            (_("On Hand"), "number"),
+            (_("Unit"), "text"),
+        ]
+        rows = [
+            (
+                lot.name,
+                lot.product_id.display_name,
+                lot.supplier_id.display_name,
+                lot.supplier_lot_code,
+                states[lot.quality_state],
+                _("Yes") if lot.is_sellable else _("No"),
+                lot.sale_block_reason,
+                (lot.receipt_picking_id & receipts).name,
+                lot.receipt_date,
+                lot.origin_country_id.name,
+                lot.production_date,
+                lot.use_date,
+                lot.removal_date,
+                lot.expiration_date,
+                lot.product_qty,
+                lot.product_uom_id.name,
+            )
+            for lot in self
+        ]
+        content = build_xlsx(_("Lots"), columns, rows, tz=user_tz(self.env))
+        return download_action(self.env, "lots.xlsx", content)
 
     # ------------------------------------------------------------------------------------
     # Expiry: core's alert pass, batched and per company, and the daily run around it

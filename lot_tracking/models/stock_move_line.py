@@ -25,6 +25,48 @@ class StockMoveLine(models.Model):
         self.ensure_one()
         return self.location_dest_id.usage == "customer" or self.move_id._lot_tracking_to_customer()
 
+    @api.model
+    def _lot_tracking_move_kinds(self):
+        """What a done line can have done with its goods, by key, with its label."""
+        _ = self.env._
+        return {
+            "receipt": _("Receipt"),
+            "vendor_return": _("Return to Vendor"),
+            "internal": _("Internal Transfer"),
+            "delivery": _("Delivery"),
+            "customer_return": _("Customer Return"),
+            "pos_sale": _("POS Sale"),
+            "pos_refund": _("POS Refund"),
+            "scrap": _("Scrap"),
+            "inventory": _("Inventory Adjustment"),
+            "production": _("Production"),
+            "other": _("Other"),
+        }
+
+    def _lot_tracking_move_kind(self):
+        """What this done line did with the goods, from its locations (a key of
+        ``_lot_tracking_move_kinds``)."""
+        self.ensure_one()
+        source, dest = self.location_id, self.location_dest_id
+        is_pos = bool(self.picking_id.pos_order_id or self.picking_id.pos_session_id)
+        if dest.scrap_location:
+            return "scrap"
+        if source.usage == "supplier":
+            return "receipt"
+        if dest.usage == "supplier":
+            return "vendor_return"
+        if dest.usage == "customer":
+            return "pos_sale" if is_pos else "delivery"
+        if source.usage == "customer":
+            return "pos_refund" if is_pos else "customer_return"
+        if "inventory" in (source.usage, dest.usage):
+            return "inventory"
+        if "production" in (source.usage, dest.usage):
+            return "production"
+        if {source.usage, dest.usage} <= {"internal", "transit"}:
+            return "internal"
+        return "other"
+
     @api.constrains("lot_id", "location_dest_id")
     def _check_lot_tracking_quality_state(self):
         for line in self:

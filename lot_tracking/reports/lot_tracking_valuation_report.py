@@ -1,6 +1,7 @@
 from odoo import fields, models
 
-from ..tools.xlsx import build_xlsx
+from ..tools.download import download_action
+from ..tools.xlsx import build_xlsx, user_tz
 
 
 class LotTrackingValuationReport(models.Model):
@@ -53,26 +54,51 @@ class LotTrackingValuationReport(models.Model):
             )
         ]
 
+    # Layers carry their stored category; lot columns come along by primary key.
+    def _select(self):
+        return """
+            MIN(svl.id) AS id,
+            lot.id AS lot_id,
+            lot.name AS lot_name,
+            lot.product_id,
+            MAX(svl.categ_id) AS categ_id,
+            svl.company_id,
+            SUM(svl.quantity) AS quantity,
+            SUM(svl.value) AS value,
+            CASE WHEN SUM(svl.quantity) != 0
+                 THEN SUM(svl.value) / SUM(svl.quantity) END AS unit_cost,
+            lot.quality_state,
+            lot.expiration_date
+        """
+
+    def _from(self):
+        return """
+            stock_valuation_layer svl
+            JOIN stock_lot lot ON lot.id = svl.lot_id
+        """
+
+    def _where(self):
+        return """
+            TRUE
+        """
+
+    def _group_by(self):
+        return """
+            lot.id,
+            svl.company_id
+        """
+
+    def _query(self):
+        return f"""
+            SELECT {self._select()}
+              FROM {self._from()}
+             WHERE {self._where()}
+          GROUP BY {self._group_by()}
+        """
+
     @property
     def _table_query(self):
-        # Layers carry their stored category; lot columns come along by primary key.
-        return """
-            SELECT MIN(svl.id) AS id,
-                   lot.id AS lot_id,
-                   lot.name AS lot_name,
-                   lot.product_id,
-                   MAX(svl.categ_id) AS categ_id,
-                   svl.company_id,
-                   SUM(svl.quantity) AS quantity,
-                   SUM(svl.value) AS value,
-                   CASE WHEN SUM(svl.quantity) != 0
-                        THEN SUM(svl.value) / SUM(svl.quantity) END AS unit_cost,
-                   lot.quality_state,
-                   lot.expiration_date
-              FROM stock_valuation_layer svl
-              JOIN stock_lot lot ON lot.id = svl.lot_id
-          GROUP BY lot.id, svl.company_id
-        """
+        return self._query()
 
     def action_lot_tracking_export_xlsx(self):
         """Download the selected lines (all lines when none is selected) as a spreadsheet."""
@@ -90,13 +116,12 @@ class LotTrackingValuationReport(models.Model):
             (_("Currency"), "text"),
         ]
         states = dict(self._fields["quality_state"]._description_selection(self.env))
-        Lot = self.env["stock.lot"]
         rows = [
             (
                 line.product_id.display_name,
                 line.lot_name,
                 states.get(line.quality_state),
-                Lot._lot_tracking_local(line.expiration_date),
+                line.expiration_date,
                 line.quantity,
                 line.uom_id.name,
                 line.unit_cost,
@@ -105,5 +130,5 @@ class LotTrackingValuationReport(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Lot Valuation"), columns, rows)
-        return Lot._lot_tracking_xlsx_action("lot_valuation.xlsx", content)
+        content = build_xlsx(_("Lot Valuation"), columns, rows, tz=user_tz(self.env))
+        return download_action(self.env, "lot_valuation.xlsx", content)

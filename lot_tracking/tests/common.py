@@ -10,6 +10,35 @@ from odoo.addons.stock_account.tests.test_anglo_saxon_valuation_reconciliation_c
 from ..tools import gs1
 
 
+def create_transfer(picking_type, product, qty, source=None, dest=None, partner=None):
+    """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``, made in
+    the picking type's environment, between the type's default locations unless given."""
+    source = source or picking_type.default_location_src_id
+    dest = dest or picking_type.default_location_dest_id
+    picking = picking_type.env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner.id if partner else False,
+            "location_id": source.id,
+            "location_dest_id": dest.id,
+            "move_ids": [
+                Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": qty,
+                        "location_id": source.id,
+                        "location_dest_id": dest.id,
+                    }
+                )
+            ],
+        }
+    )
+    picking.action_confirm()
+    picking.action_assign()
+    return picking
+
+
 class LotTrackingCommon(ValuationReconciliationTestCommon):
     """A company with accounting (Odoo's own set-up), a food supplier and lot-tracked products."""
 
@@ -108,57 +137,40 @@ class LotTrackingCommon(ValuationReconciliationTestCommon):
         )
         return lot
 
-    def _picking(self, picking_type, product, qty, source=None, dest=None, partner=None):
-        """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``;
-        by default a delivery from stock to the customer."""
-        source = source or picking_type.default_location_src_id
-        dest = dest or picking_type.default_location_dest_id
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": (partner or self.customer).id,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": source.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        return picking
+    @classmethod
+    def _picking(cls, picking_type, product, qty, source=None, dest=None, partner=None):
+        """A confirmed (and reserved where stock allows) transfer of ``qty`` ``product``
+        (see ``create_transfer``); ``partner`` defaults to the customer (an empty recordset:
+        none)."""
+        partner = cls.customer if partner is None else partner
+        return create_transfer(picking_type, product, qty, source, dest, partner)
 
-    def _delivery(self, product, qty, partner=None, location=None):
-        customers = self.env.ref("stock.stock_location_customers")
-        return self._picking(
-            self.warehouse.out_type_id,
+    @classmethod
+    def _delivery(cls, product, qty, partner=None, location=None):
+        customers = cls.env.ref("stock.stock_location_customers")
+        return cls._picking(
+            cls.warehouse.out_type_id,
             product,
             qty,
-            source=location or self.stock_location,
+            source=location or cls.stock_location,
             dest=customers,
             partner=partner,
         )
 
-    def _put_lot(self, picking, lot, qty):
+    @staticmethod
+    def _put_lot(picking, lot, qty):
         """Replace what the picking reserved by ``qty`` of ``lot``, chosen by hand."""
         picking.move_ids.move_line_ids.unlink()
-        return self.env["stock.move.line"].create(
+        return picking.env["stock.move.line"].create(
             {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": lot.id}
         )
 
-    def _deliver(self, product, lot, qty, partner=None, location=None):
+    @classmethod
+    def _deliver(cls, product, lot, qty, partner=None, location=None):
         """Deliver ``qty`` of ``lot`` to a customer, the lot chosen by hand."""
-        picking = self._delivery(product, qty, partner=partner, location=location)
-        self._put_lot(picking, lot, qty)
-        return self._validate(picking)
+        picking = cls._delivery(product, qty, partner=partner, location=location)
+        cls._put_lot(picking, lot, qty)
+        return cls._validate(picking)
 
     @staticmethod
     def _label(product, lot_code, expiry=None, **extra):

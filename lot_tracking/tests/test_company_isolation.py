@@ -3,7 +3,6 @@ import io
 
 import openpyxl
 
-from odoo import Command
 from odoo.tests import Form, tagged
 
 from .common import LotTrackingCommon
@@ -47,30 +46,10 @@ class TestCompanyIsolation(LotTrackingCommon):
         env = cls.env(context=dict(cls.env.context, allowed_company_ids=company.ids))
         source = picking_type.default_location_src_id or env.ref("stock.stock_location_suppliers")
         dest = picking_type.default_location_dest_id or env.ref("stock.stock_location_customers")
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner.id,
-                "location_id": source.id,
-                "location_dest_id": dest.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": cls.yogurt.name,
-                            "product_id": cls.yogurt.id,
-                            "product_uom_qty": qty,
-                            "location_id": source.id,
-                            "location_dest_id": dest.id,
-                        }
-                    )
-                ],
-            }
+        picking = cls._picking(
+            picking_type.with_env(env), cls.yogurt, qty, source=source, dest=dest, partner=partner
         )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        env["stock.move.line"].create(
-            {**picking.move_ids._prepare_move_line_vals(quantity=qty), "lot_id": cls.shared.id}
-        )
+        cls._put_lot(picking, cls.shared, qty)
         return cls._validate(picking)
 
     def _xlsx(self, action):

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import LotTrackingCommon
@@ -37,7 +37,7 @@ class TestRecall(LotTrackingCommon):
         recall = self._new_recall()
         recall.action_select_lots()
         self.assertEqual(recall.lot_ids, lot_a | lot_b)
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             recall.with_user(self.stock_user).action_activate()
         recall.with_user(self.manager).action_activate()
         self.assertEqual(recall.state, "active")
@@ -57,29 +57,7 @@ class TestRecall(LotTrackingCommon):
             sorted([(lot_a.id, 5), (lot_b.id, 4)]),
         )
         # recalled stock cannot go to customers any more
-        delivery = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "partner_id": self.alice.id,
-                "move_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "out",
-                            "product_id": self.yogurt.id,
-                            "product_uom_qty": 1,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-                        },
-                    )
-                ],
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
-            }
-        )
-        delivery.action_confirm()
-        delivery.action_assign()
+        delivery = self._delivery(self.yogurt, 1, self.alice)
         self.assertFalse(delivery.move_line_ids, "recalled lots are never reserved")
         with self.assertRaisesRegex(
             UserError,

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
@@ -78,7 +78,7 @@ class TestSlowMovers(LotTrackingCommon):
         self.assertEqual(by_lot[unsold].suggestion_type, "return")
         self.assertFalse(self._suggest(), "one open suggestion per lot")
 
-        with self.assertRaises(UserError):
+        with self.assertRaises(AccessError):
             suggestions.with_user(self.stock_user).action_apply()
         suggestions.with_user(self.manager).action_apply()
         self.assertEqual(slow.markdown_percent, 50.0)

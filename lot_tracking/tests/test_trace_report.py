@@ -9,6 +9,7 @@ from lxml import html
 from odoo import Command, fields
 from odoo.tests import tagged
 
+from ..tools.xlsx import user_tz, wall_clock
 from .common import LotTrackingCommon
 from .test_pos import PosLotTrackingCommon
 
@@ -56,28 +57,14 @@ class TestTraceReport(LotTrackingCommon):
     @classmethod
     def _transfer(cls, picking_type, destination, quantity, partner=None):
         """Move ``quantity`` of the yogurt lot out of WH/Stock (where only this lot is)."""
-        picking = cls.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "partner_id": partner and partner.id,
-                "location_id": cls.stock_location.id,
-                "location_dest_id": destination.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": cls.yogurt.name,
-                            "product_id": cls.yogurt.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": cls.yogurt.uom_id.id,
-                            "location_id": cls.stock_location.id,
-                            "location_dest_id": destination.id,
-                        }
-                    )
-                ],
-            }
+        picking = cls._picking(
+            picking_type,
+            cls.yogurt,
+            quantity,
+            source=cls.stock_location,
+            dest=destination,
+            partner=partner or cls.env["res.partner"],
         )
-        picking.action_confirm()
-        picking.action_assign()
         return cls._validate(picking)
 
     def _xlsx(self, action):
@@ -88,6 +75,10 @@ class TestTraceReport(LotTrackingCommon):
     @staticmethod
     def _values(sheet):
         return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def _local(self, value):
+        """``value`` as the spreadsheet shows it: the user's wall-clock time."""
+        return wall_clock(value, user_tz(self.env))
 
     def _assert_near(self, value, expected):
         self.assertIsInstance(value, datetime.datetime)
@@ -247,15 +238,14 @@ class TestTraceReport(LotTrackingCommon):
         self.assertEqual(yogurt["Receipt"], self.receipt.name)
         self.assertEqual(yogurt["Country of Origin"], "France")
         self.assertEqual(yogurt["Production Date"].date(), self._in_days(-3))
-        self._assert_near(
-            yogurt["Expiration Date"], self.lot._lot_tracking_local(self.lot.expiration_date)
-        )
+        self._assert_near(yogurt["Expiration Date"], self._local(self.lot.expiration_date))
         self.assertEqual(yogurt["On Hand"], 5)
         self.assertEqual(yogurt["Unit"], "Units")
         self.assertEqual(by_lot[cheese_lot.name]["Product"], "Cheese")
         self.assertEqual(by_lot[cheese_lot.name]["On Hand"], 5)
 
     def test_trace_xlsx(self):
+        self.stock_manager.tz = "Asia/Tokyo"  # UTC+9 all year: times are the reader's
         book = self._xlsx(
             self.lot.with_user(self.stock_manager).action_lot_tracking_export_trace_xlsx()
         )
@@ -325,7 +315,7 @@ class TestTraceReport(LotTrackingCommon):
         )
         self.assertEqual(moves[1][4], self.receipt.purchase_id.name)
         self._assert_near(
-            moves[3][0], self.lot._lot_tracking_local(self.delivery.move_line_ids.date)
+            moves[3][0], self.delivery.move_line_ids.date + datetime.timedelta(hours=9)
         )
         self.assertEqual(
             self._values(book["Stock"])[1:],
@@ -380,9 +370,7 @@ class TestTraceReport(LotTrackingCommon):
         self.assertEqual(receiving["Reference Document Type"], "Receipts")
         self.assertEqual(receiving["Source Document"], self.receipt.purchase_id.name)
         self.assertTrue(receiving["Traceability Lot Code Source"].startswith("Fresh Fields Foods"))
-        self._assert_near(
-            receiving["Event Date"], self.lot._lot_tracking_local(self.receipt.move_line_ids.date)
-        )
+        self._assert_near(receiving["Event Date"], self._local(self.receipt.move_line_ids.date))
         self.assertEqual((shipping["Quantity"], shipping["Unit of Measure"]), (4, "Units"))
         self.assertEqual(shipping["Location"], self.stock_location.complete_name)
         self.assertTrue(shipping["Destination Partner"].startswith("Corner Shop"))

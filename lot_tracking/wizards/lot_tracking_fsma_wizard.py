@@ -6,7 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.xlsx import build_xlsx
+from ..tools.download import download_action
+from ..tools.xlsx import build_xlsx, user_tz
 
 # Critical tracking events of FSMA 204 (21 CFR 1.1340-1.1345) per movement kind. Sales to
 # consumers (POS) are not "shipping" under the rule and are left out.
@@ -41,7 +42,7 @@ class LotTrackingFsmaWizard(models.TransientModel):
 
     def _utc_bounds(self):
         """The user's calendar days ``date_from``..``date_to`` as naive UTC datetimes."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        tz = pytz.timezone(user_tz(self.env) or "UTC")
 
         def to_utc(day):
             local = tz.localize(datetime.datetime.combine(day, datetime.time.min))
@@ -92,13 +93,12 @@ class LotTrackingFsmaWizard(models.TransientModel):
         if self.product_ids:
             domain.append(("product_id", "in", self.product_ids.ids))
         lines = self.env["stock.move.line"].search(domain, order="date, id")
-        Lot = self.env["stock.lot"]
         labels = {"receiving": _("Receiving"), "shipping": _("Shipping")}
-        kinds = Lot._lot_tracking_move_kinds()
+        kinds = lines._lot_tracking_move_kinds()
         receipts = lines.lot_id._lot_tracking_visible_receipts()
         rows = []
         for line in lines:
-            kind = Lot._lot_tracking_move_kind(line)
+            kind = line._lot_tracking_move_kind()
             cte = CTE_BY_KIND.get(kind)
             if not cte:
                 continue
@@ -119,7 +119,7 @@ class LotTrackingFsmaWizard(models.TransientModel):
             rows.append(
                 (
                     labels[cte],
-                    Lot._lot_tracking_local(line.date),
+                    line.date,
                     lot.name,
                     lot.supplier_lot_code,
                     line.product_id.display_name,
@@ -146,6 +146,8 @@ class LotTrackingFsmaWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        content = build_xlsx(self.env._("FSMA 204"), self._fsma_columns(), self._fsma_rows())
+        content = build_xlsx(
+            self.env._("FSMA 204"), self._fsma_columns(), self._fsma_rows(), tz=user_tz(self.env)
+        )
         filename = f"fsma204_{self.date_from}_{self.date_to}.xlsx"
-        return self.env["stock.lot"]._lot_tracking_xlsx_action(filename, content)
+        return download_action(self.env, filename, content)

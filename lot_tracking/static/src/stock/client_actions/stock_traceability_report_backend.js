@@ -7,9 +7,16 @@ patch(TraceabilityReport.prototype, {
         return this.context.model === "stock.lot" ? this.context.active_id : false;
     },
 
-    onClickLotTrace() {
-        return this.actionService.doAction("lot_tracking.action_report_lot_trace", {
-            additionalContext: { active_ids: [this.lotTrackingLotId], active_model: "stock.lot" },
-        });
+    /** Shown on screen (its Print button gives the PDF): the user is reading a trace. */
+    async onClickLotTrace() {
+        const context = { active_ids: [this.lotTrackingLotId], active_model: "stock.lot" };
+        const action = await this.actionService.loadAction(
+            "lot_tracking.action_report_lot_trace",
+            context
+        );
+        return this.actionService.doAction(
+            { ...action, report_type: "qweb-html", context },
+            { additionalContext: context }
+        );
     },
 });
