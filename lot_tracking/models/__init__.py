@@ -3,6 +3,7 @@ from . import (
     ir_http,
     ir_sequence,
     lot_tracking_api,
+    lot_tracking_demo,
     lot_tracking_epcis,
     lot_tracking_event,
     lot_tracking_event_feed,

@@ -1,4 +1,3 @@
-import datetime
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -394,43 +393,4 @@ class StockPicking(models.Model):
             expiration_date=data.get("7003") or data.get("17"),
             production_date=data.get("11"),
             **Lot._lot_tracking_label_vals(data, move.product_id),
-        )
-
-    # ------------------------------------------------------------------------------------
-    # Demo data
-    # ------------------------------------------------------------------------------------
-    @api.model
-    def _lot_tracking_demo_receive(self, order_id):
-        """Receive the demo purchase by scanning GS1 labels, then show every quality state."""
-        order = self.env["purchase.order"].browse(order_id)
-        receipt = order.picking_ids[:1]
-        today = fields.Date.context_today(self)
-        labels = []  # (product, supplier lot code, days to expiry, count)
-        for line in order.order_line:
-            product, qty = line.product_id, int(line.product_qty)
-            days = product.expiration_time
-            labels += [(product, "FF-A", days, qty // 2), (product, "FF-B", days - 7, qty // 4)]
-            labels.append((product, "FF-C", product.receipt_min_shelf_life_days - 1, qty // 4))
-        for product, code, days, count in labels:
-            barcode = gs1.build(
-                {
-                    "01": gs1.normalize_gtin(product.barcode),
-                    "10": code,
-                    "17": today + datetime.timedelta(days=days),
-                    "37": count,
-                }
-            )
-            receipt.lot_tracking_scan(barcode)
-        receipt.move_ids.picked = True
-        receipt.with_context(skip_backorder=True).button_validate()
-        lots = receipt.move_line_ids.lot_id
-        lots.filtered(lambda lot: lot.supplier_lot_code == "FF-B")[
-            :1
-        ]._lot_tracking_set_quality_state(
-            "blocked", note=self.env._("Demo: temperature log missing from the delivery.")
-        )
-        lots.filtered(lambda lot: lot.supplier_lot_code == "FF-B")[
-            1:2
-        ]._lot_tracking_set_quality_state(
-            "recalled", note=self.env._("Demo: supplier recall notice.")
         )

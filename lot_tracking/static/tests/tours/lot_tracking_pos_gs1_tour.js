@@ -1,18 +1,18 @@
-import { registry } from "@web/core/registry";
-import { ConnectionLostError } from "@web/core/network/rpc";
+import {registry} from "@web/core/registry";
+import {ConnectionLostError} from "@web/core/network/rpc";
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
-import { negate, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+import {negate, scan_barcode} from "@point_of_sale/../tests/tours/utils/common";
 
 // The yogurt's own barcode is this EAN-13; its GS1 labels carry it as a GTIN-14.
 const EAN13 = "8712345000011";
 const GTIN = `0${EAN13}`;
 
 function yymmdd(days) {
-    return luxon.DateTime.now().plus({ days }).toFormat("yyMMdd");
+    return luxon.DateTime.now().plus({days}).toFormat("yyMMdd");
 }
 
 function line(lot) {
@@ -47,11 +47,11 @@ registry.category("web_tour.tours").add("lot_tracking_pos_gs1_tour", {
 
             // The supplier's GS1-128 label: GTIN-14 of the EAN-13 product, expiry, lot code.
             scan_barcode(`01${GTIN}17${yymmdd(20)}10SUP-LATE`),
-            { trigger: `${line("Y-LATE")}:has(.qty:contains("1"))` },
-            { trigger: negate(".o_notification:contains('Unknown Barcode')") },
+            {trigger: `${line("Y-LATE")}:has(.qty:contains("1"))`},
+            {trigger: negate(".o_notification:contains('Unknown Barcode')")},
             // The product's plain EAN-13 still scans (fallback nomenclature): first to expire.
             scan_barcode(EAN13),
-            { trigger: `${line("Y-SOON")}:has(.qty:contains("1"))` },
+            {trigger: `${line("Y-SOON")}:has(.qty:contains("1"))`},
             linesAre(["Y-LATE x1", "Y-SOON x1"]),
 
             // The same box's GS1 Digital Link (a QR code): product, lot and expiry from the URI.
@@ -59,8 +59,8 @@ registry.category("web_tour.tours").add("lot_tracking_pos_gs1_tour", {
             linesAre(["Y-LATE x1", "Y-SOON x1", "Y-LATE x1"]),
             // Same checks as a GS1-128 label: a recalled lot is refused, nothing added.
             scan_barcode(digitalLink("Y-RECALLED", 2, EAN13)),
-            Dialog.is({ title: "Lot refused" }),
-            { trigger: '.modal-body:contains("Y-RECALLED"):contains("Recalled")' },
+            Dialog.is({title: "Lot refused"}),
+            {trigger: '.modal-body:contains("Y-RECALLED"):contains("Recalled")'},
             Dialog.confirm(),
             ProductScreen.checkOrderlinesNumber(3),
 
@@ -77,10 +77,10 @@ registry.category("web_tour.tours").add("lot_tracking_pos_gs1_tour", {
                 },
             },
             scan_barcode(digitalLink("Y-NONE", 0)),
-            { trigger: `${line("Y-NONE")}:has(.qty:contains("1"))` },
+            {trigger: `${line("Y-NONE")}:has(.qty:contains("1"))`},
             scan_barcode(digitalLink("Y-EXPIRED", -1)),
-            Dialog.is({ title: "Lot refused" }),
-            { trigger: '.modal-body:contains("Y-EXPIRED"):contains("Expired on")' },
+            Dialog.is({title: "Lot refused"}),
+            {trigger: '.modal-body:contains("Y-EXPIRED"):contains("Expired on")'},
             Dialog.confirm(),
             linesAre(["Y-LATE x1", "Y-SOON x1", "Y-LATE x1", "Y-NONE x1"]),
             {

@@ -1,10 +1,10 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
-import { negate, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+import {negate, scan_barcode} from "@point_of_sale/../tests/tours/utils/common";
 
 const GTIN = "08712345000011";
 
@@ -27,7 +27,11 @@ function lotStepIs(auto, taps) {
         run: () => {
             const line = window.posmodel.get_order().get_selected_orderline();
             const step = line.uiState.lotTrackingStep;
-            if (step?.auto !== auto || step.taps !== taps || line.lot_auto_selected !== auto) {
+            if (
+                step?.auto !== auto ||
+                step.taps !== taps ||
+                line.lot_auto_selected !== auto
+            ) {
                 throw new Error(`Lot step: ${JSON.stringify(step)}`);
             }
         },
@@ -35,7 +39,7 @@ function lotStepIs(auto, taps) {
 }
 
 function gs1Label(lotCode, days) {
-    const date = luxon.DateTime.now().plus({ days }).toFormat("yyMMdd");
+    const date = luxon.DateTime.now().plus({days}).toFormat("yyMMdd");
     return `01${GTIN}17${date}10${lotCode}`;
 }
 
@@ -52,57 +56,70 @@ registry.category("web_tour.tours").add("lot_tracking_pos_tour", {
 
             // 5 asked, 3 in the lot: the rest comes from the next lot to expire.
             ProductScreen.clickNumpad("5"),
-            { trigger: '.o_notification:contains("Only 3 left in lot Y-SOON")' },
+            {trigger: '.o_notification:contains("Only 3 left in lot Y-SOON")'},
             lotLine("Y-SOON", "3"),
             lotLine("Y-LATE", "2"),
 
             // One tap opens the lots: the line's lot in the input, the others first to expire
             // first under it; recalled and expired ones absent.
-            { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
+            {trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click"},
             {
                 content: "the list opens on the line's current lot",
                 trigger: ".list-line-input",
                 run: () => {
                     const value = document.querySelector(".list-line-input").value;
                     if (value !== "Y-LATE") {
-                        throw new Error(`The lot list opened on "${value}", not on Y-LATE`);
+                        throw new Error(
+                            `The lot list opened on "${value}", not on Y-LATE`
+                        );
                     }
                 },
             },
-            { trigger: '.options-dropdown .option:eq(0):contains("Y-NONE"):contains("no expiry")' },
-            { trigger: negate('.options-dropdown .option:contains("Y-RECALLED")') },
-            { trigger: negate('.options-dropdown .option:contains("Y-EXPIRED")') },
+            {
+                trigger:
+                    '.options-dropdown .option:eq(0):contains("Y-NONE"):contains("no expiry")',
+            },
+            {trigger: negate('.options-dropdown .option:contains("Y-RECALLED")')},
+            {trigger: negate('.options-dropdown .option:contains("Y-EXPIRED")')},
             // A typed expired lot: one message, with the reason; the line keeps its good lot.
-            { trigger: ".list-line-input", run: "edit Y-EXPIRED" },
-            { trigger: negate(".options-dropdown .no-match") },
+            {trigger: ".list-line-input", run: "edit Y-EXPIRED"},
+            {trigger: negate(".options-dropdown .no-match")},
             Dialog.confirm("Ok"),
-            Dialog.is({ title: "Lot refused" }),
-            { trigger: '.modal-body:contains("Y-EXPIRED"):contains("cannot be sold: Expired on")' },
+            Dialog.is({title: "Lot refused"}),
+            {
+                trigger:
+                    '.modal-body:contains("Y-EXPIRED"):contains("cannot be sold: Expired on")',
+            },
             Dialog.confirm(),
-            { trigger: negate(".modal") },
-            { trigger: `${line("Y-LATE")}:has(.qty:contains("2")) .line-lot-icon.text-success` },
+            {trigger: negate(".modal")},
+            {
+                trigger: `${line("Y-LATE")}:has(.qty:contains("2")) .line-lot-icon.text-success`,
+            },
 
             // Picking a lot by hand: open the list, tap the lot, confirm.
-            { trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click" },
-            { trigger: '.options-dropdown .option:contains("Y-NONE")', run: "click" },
+            {trigger: `${line("Y-LATE")} .line-lot-icon`, run: "click"},
+            {trigger: '.options-dropdown .option:contains("Y-NONE")', run: "click"},
             Dialog.confirm("Ok"),
-            { trigger: `${line("Y-NONE")}:has(.qty:contains("2"))` },
+            {trigger: `${line("Y-NONE")}:has(.qty:contains("2"))`},
             lotStepIs(false, 3),
 
             // A recalled box scanned: refused, nothing added.
             scan_barcode(gs1Label("Y-RECALLED", 2)),
-            Dialog.is({ title: "Lot refused" }),
-            { trigger: '.modal-body:contains("Recalled")' },
+            Dialog.is({title: "Lot refused"}),
+            {trigger: '.modal-body:contains("Recalled")'},
             Dialog.confirm(),
             ProductScreen.checkOrderlinesNumber(2),
             // The supplier's label: its lot code is found as the lot's supplier code.
             scan_barcode(gs1Label("SUP-LATE", 20)),
             lotLine("Y-LATE", "1"),
             {
-                content: "Y-LATE is marked down 20 %: the till applies it as the line's discount",
+                content:
+                    "Y-LATE is marked down 20 %: the till applies it as the line's discount",
                 trigger: `${line("Y-LATE")}:contains("20")`,
                 run: () => {
-                    const discount = window.posmodel.get_order().get_selected_orderline().discount;
+                    const discount = window.posmodel
+                        .get_order()
+                        .get_selected_orderline().discount;
                     if (discount !== 20) {
                         throw new Error(`Y-LATE line discount is ${discount}, not 20`);
                     }

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // The lot's trace as the test set it up: received from a supplier, part delivered.
 registry.category("web_tour.tours").add("lot_tracking_traceability_tour", {
@@ -8,7 +8,7 @@ registry.category("web_tour.tours").add("lot_tracking_traceability_tour", {
             trigger: ".o-form-buttonbox button:contains('Traceability')",
             run: "click",
         },
-        { trigger: ".o_report_heading:contains('Traceability Report')" },
+        {trigger: ".o_report_heading:contains('Traceability Report')"},
         {
             content: "leads to the full lot trace",
             trigger: ".o_cp_buttons button.o_lot_tracking_trace:contains('Lot Trace')",
@@ -20,7 +20,8 @@ registry.category("web_tour.tours").add("lot_tracking_traceability_tour", {
         },
         {
             content: "where it came from",
-            trigger: ":iframe table[name=lot_twin] tr:contains('Supplier'):contains('Traced Farm')",
+            trigger:
+                ":iframe table[name=lot_twin] tr:contains('Supplier'):contains('Traced Farm')",
         },
         {
             content: "received from the supplier",
@@ -34,7 +35,8 @@ registry.category("web_tour.tours").add("lot_tracking_traceability_tour", {
         },
         {
             content: "what is left in stock",
-            trigger: ":iframe table[name=lot_stock] tr:contains('WH/Stock'):contains('3.00')",
+            trigger:
+                ":iframe table[name=lot_stock] tr:contains('WH/Stock'):contains('3.00')",
         },
     ],
 });

@@ -1,6 +1,6 @@
-import { patch } from "@web/core/utils/patch";
-import { BarcodeParser } from "@barcodes/js/barcode_parser";
-import { DigitalLinkError, parseDigitalLink } from "@lot_tracking/pos/barcode/gs1";
+import {patch} from "@web/core/utils/patch";
+import {BarcodeParser} from "@barcodes/js/barcode_parser";
+import {DigitalLinkError, parseDigitalLink} from "@lot_tracking/pos/barcode/gs1";
 
 patch(BarcodeParser.prototype, {
     /**
@@ -15,7 +15,13 @@ patch(BarcodeParser.prototype, {
             if (!(error instanceof DigitalLinkError)) {
                 throw error;
             }
-            return { encoding: "", type: "error", code: barcode, base_code: barcode, value: 0 };
+            return {
+                encoding: "",
+                type: "error",
+                code: barcode,
+                base_code: barcode,
+                value: 0,
+            };
         }
         return elements || super.parse_barcode(...arguments);
     },

@@ -40,7 +40,12 @@ export function gtinForms(code) {
 // Digital Link path keys that qualify a GTIN, and the AIs the till reads from a URI.
 const QUALIFIERS = new Set(["22", "10", "21"]);
 // Types as core's GS1 nomenclature (and our AI 11 rule) name them.
-const DATE_AIS = { 11: "production_date", 13: "pack_date", 15: "use_date", 17: "expiration_date" };
+const DATE_AIS = {
+    11: "production_date",
+    13: "pack_date",
+    15: "use_date",
+    17: "expiration_date",
+};
 
 export class DigitalLinkError extends Error {}
 
@@ -68,7 +73,15 @@ function gs1Date(value, ai) {
 }
 
 function element(ai, type, code, value = code) {
-    return { ai, type, code, base_code: code, string_value: code, value, encoding: "gs1-128" };
+    return {
+        ai,
+        type,
+        code,
+        base_code: code,
+        string_value: code,
+        value,
+        encoding: "gs1-128",
+    };
 }
 
 /**
@@ -109,7 +122,9 @@ export function parseDigitalLink(uri) {
     for (let i = 0; i < rest.length; i += 2) {
         const [ai, value] = [rest[i], rest[i + 1]];
         if (!QUALIFIERS.has(ai) || value === undefined) {
-            throw new DigitalLinkError(`/${rest.slice(i).join("/")} is not a GTIN qualifier`);
+            throw new DigitalLinkError(
+                `/${rest.slice(i).join("/")} is not a GTIN qualifier`
+            );
         }
         if (ai !== "22") {
             elements.push(element(ai, "lot", decode(value)));

@@ -1,7 +1,7 @@
-import { Component, useRef } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import {Component, useRef} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
 
 // What the server says when it refuses a label (a clear message, not a crash).
 const REFUSALS = ["odoo.exceptions.UserError", "odoo.exceptions.ValidationError"];
@@ -21,7 +21,7 @@ const SOUNDS = {
  */
 export class LotTrackingScan extends Component {
     static template = "lot_tracking.LotTrackingScan";
-    static props = { record: Object, readonly: { type: Boolean, optional: true } };
+    static props = {record: Object, readonly: {type: Boolean, optional: true}};
 
     setup() {
         this.input = useRef("input");
@@ -66,12 +66,15 @@ export class LotTrackingScan extends Component {
         } finally {
             this.input.el?.focus();
         }
-        this.notify(result.message, result.quality_state === "released" ? "success" : "warning");
+        this.notify(
+            result.message,
+            result.quality_state === "released" ? "success" : "warning"
+        );
         await this.reloadMove(result.move_id);
     }
 
     notify(message, type, title = _t("Label scanned")) {
-        this.notification.add(message, { title, type });
+        this.notification.add(message, {title, type});
         new Audio(SOUNDS[type]).play().catch(() => {}); // no sound before a user gesture
     }
 
@@ -85,4 +88,6 @@ export class LotTrackingScan extends Component {
     }
 }
 
-registry.category("view_widgets").add("lot_tracking_scan", { component: LotTrackingScan });
+registry
+    .category("view_widgets")
+    .add("lot_tracking_scan", {component: LotTrackingScan});

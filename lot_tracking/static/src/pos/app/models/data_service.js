@@ -1,5 +1,5 @@
-import { patch } from "@web/core/utils/patch";
-import { PosData } from "@point_of_sale/app/models/data_service";
+import {patch} from "@web/core/utils/patch";
+import {PosData} from "@point_of_sale/app/models/data_service";
 
 patch(PosData.prototype, {
     /**
@@ -8,7 +8,10 @@ patch(PosData.prototype, {
      * ones), and core's `editLots` would fetch them a second time.
      */
     lotTrackingAnswerNextCall(model, method, args, result) {
-        this.lotTrackingAnswer = result && { key: JSON.stringify([model, method, args]), result };
+        this.lotTrackingAnswer = result && {
+            key: JSON.stringify([model, method, args]),
+            result,
+        };
     },
 
     async call(model, method, args = []) {

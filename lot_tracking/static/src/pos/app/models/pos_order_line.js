@@ -1,13 +1,15 @@
-import { patch } from "@web/core/utils/patch";
-import { _t } from "@web/core/l10n/translation";
-import { deserializeDateTime, formatDate } from "@web/core/l10n/dates";
-import { PosOrderline } from "@point_of_sale/app/models/pos_order_line";
+import {patch} from "@web/core/utils/patch";
+import {_t} from "@web/core/l10n/translation";
+import {deserializeDateTime, formatDate} from "@web/core/l10n/dates";
+import {PosOrderline} from "@point_of_sale/app/models/pos_order_line";
 
 patch(PosOrderline.prototype, {
     /** The loaded lot named `lotName` (by default this line's) of this line's product. */
     lotTrackingLot(lotName = this.pack_lot_ids[0]?.lot_name) {
         return lotName
-            ? this.product_id?.["<-stock.lot.product_id"]?.find((lot) => lot.name === lotName)
+            ? this.product_id?.["<-stock.lot.product_id"]?.find(
+                  (lot) => lot.name === lotName
+              )
             : undefined;
     },
 
@@ -21,10 +23,11 @@ patch(PosOrderline.prototype, {
      * `lotTracking` (from `editLots`, on the call or on the new pack lot) is the lot step the
      * till measured for this line: pre-selected or chosen, how long, how many taps.
      */
-    setPackLotLines({ newPackLotLines = [], lotTracking }) {
+    setPackLotLines({newPackLotLines = [], lotTracking}) {
         const result = super.setPackLotLines(...arguments);
         const step =
-            lotTracking || newPackLotLines.find((packLot) => packLot.lotTracking)?.lotTracking;
+            lotTracking ||
+            newPackLotLines.find((packLot) => packLot.lotTracking)?.lotTracking;
         if (step) {
             this.lotTrackingSetStep(step);
         }
@@ -42,7 +45,10 @@ patch(PosOrderline.prototype, {
 
     lotTrackingSetStep(step) {
         this.uiState.lotTrackingStep = step;
-        this.update({ lot_auto_selected: step.auto, lot_selection_ms: Math.round(step.ms) });
+        this.update({
+            lot_auto_selected: step.auto,
+            lot_selection_ms: Math.round(step.ms),
+        });
     },
 
     /** A slow-moving lot's markdown is the line's discount while that lot is on it. */

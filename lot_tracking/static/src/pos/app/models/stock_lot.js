@@ -1,7 +1,7 @@
-import { registry } from "@web/core/registry";
-import { _t } from "@web/core/l10n/translation";
-import { deserializeDateTime, formatDate } from "@web/core/l10n/dates";
-import { Base } from "@point_of_sale/app/models/related_models";
+import {registry} from "@web/core/registry";
+import {_t} from "@web/core/l10n/translation";
+import {deserializeDateTime, formatDate} from "@web/core/l10n/dates";
+import {Base} from "@point_of_sale/app/models/related_models";
 
 /**
  * A lot as the till knows it (`stock.lot._load_pos_data`): `product_qty` is the quantity at
@@ -19,7 +19,8 @@ export class StockLot extends Base {
             return this.sale_block_reason;
         }
         const now = luxon.DateTime.now();
-        const expiry = this.expiration_date && deserializeDateTime(this.expiration_date);
+        const expiry =
+            this.expiration_date && deserializeDateTime(this.expiration_date);
         if (expiry && expiry <= now) {
             return _t("Expired on %s", formatDate(expiry));
         }

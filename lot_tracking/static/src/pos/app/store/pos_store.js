@@ -1,8 +1,8 @@
-import { patch } from "@web/core/utils/patch";
-import { _t } from "@web/core/l10n/translation";
-import { ConnectionLostError } from "@web/core/network/rpc";
-import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { PosStore } from "@point_of_sale/app/store/pos_store";
+import {patch} from "@web/core/utils/patch";
+import {_t} from "@web/core/l10n/translation";
+import {ConnectionLostError} from "@web/core/network/rpc";
+import {AlertDialog} from "@web/core/confirmation_dialog/confirmation_dialog";
+import {PosStore} from "@point_of_sale/app/store/pos_store";
 
 const LOTS = "stock.lot";
 
@@ -17,13 +17,13 @@ patch(PosStore.prototype, {
     async setup() {
         await super.setup(...arguments);
         this.data.connectWebSocket("LOT_TRACKING_LOTS", (payload) =>
-            this.lotTrackingOnLotsChanged(payload),
+            this.lotTrackingOnLotsChanged(payload)
         );
     },
 
     /** Lots as the server sends them (loader, bus, lot check): created or updated. */
     lotTrackingLoadLots(rows) {
-        return rows.length ? this.models.loadData({ [LOTS]: rows })[LOTS] : [];
+        return rows.length ? this.models.loadData({[LOTS]: rows})[LOTS] : [];
     },
 
     /** A manager changed lots (state, markdown, dates): the till follows without reloading. */
@@ -33,7 +33,10 @@ patch(PosStore.prototype, {
         const blocked = [];
         for (const line of this.models["pos.order.line"].getAll()) {
             const lotName = line.pack_lot_ids[0]?.lot_name;
-            if (line.order_id?.finalized || !changed.has(`${line.product_id?.id}/${lotName}`)) {
+            if (
+                line.order_id?.finalized ||
+                !changed.has(`${line.product_id?.id}/${lotName}`)
+            ) {
                 continue;
             }
             line.lotTrackingApplyMarkdown();
@@ -42,14 +45,14 @@ patch(PosStore.prototype, {
                     _t("%(lot)s of %(product)s", {
                         lot: lotName,
                         product: line.product_id.display_name,
-                    }),
+                    })
                 );
             }
         }
         if (blocked.length) {
             this.notification.add(
                 _t("%s may no longer be sold: choose another lot.", blocked.join(", ")),
-                { type: "warning", sticky: true },
+                {type: "warning", sticky: true}
             );
         }
     },
@@ -70,7 +73,7 @@ patch(PosStore.prototype, {
                 "pos.order.line",
                 "get_existing_lots",
                 [this.company.id, product.id],
-                { context: { config_id: this.config.id } },
+                {context: {config_id: this.config.id}}
             );
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
@@ -78,7 +81,7 @@ patch(PosStore.prototype, {
             }
             return this.lotTrackingLots(product)
                 .filter((lot) => lot.product_qty > 0 && !lot.lotTrackingReason())
-                .map(({ id, name, product_qty, expiration_date }) => ({
+                .map(({id, name, product_qty, expiration_date}) => ({
                     id,
                     name,
                     product_qty,
@@ -96,7 +99,7 @@ patch(PosStore.prototype, {
             // Not offered any more: sold out here, or no longer sellable.
             ...this.lotTrackingLots(product)
                 .filter((lot) => !sellable.has(lot.id) && lot.product_qty)
-                .map((lot) => ({ id: lot.id, product_qty: 0 })),
+                .map((lot) => ({id: lot.id, product_qty: 0})),
         ]);
         return lots;
     },
@@ -109,9 +112,12 @@ patch(PosStore.prototype, {
                     packLot.lot_name === lotName &&
                     packLot.pos_order_line_id?.product_id?.id === product.id &&
                     packLot.pos_order_line_id?.order_id?.state === "draft" &&
-                    packLot.pos_order_line_id !== exceptLine,
+                    packLot.pos_order_line_id !== exceptLine
             )
-            .reduce((total, packLot) => total + (packLot.pos_order_line_id.qty || 0), 0);
+            .reduce(
+                (total, packLot) => total + (packLot.pos_order_line_id.qty || 0),
+                0
+            );
     },
 
     /** Sellable lots that still have stock once draft lines are served, first to expire first. */
@@ -120,9 +126,11 @@ patch(PosStore.prototype, {
             .filter((lot) => !lot.lotTrackingReason())
             .map((lot) => ({
                 lot,
-                available: lot.product_qty - this.lotTrackingUsedQty(product, lot.name, exceptLine),
+                available:
+                    lot.product_qty -
+                    this.lotTrackingUsedQty(product, lot.name, exceptLine),
             }))
-            .filter(({ available }) => available > 0);
+            .filter(({available}) => available > 0);
     },
 
     /**
@@ -131,29 +139,31 @@ patch(PosStore.prototype, {
      */
     async lotTrackingCheckLot(product, code, expirationDate = false) {
         const matches = this.lotTrackingLots(product).filter(
-            (lot) => lot.name === code || lot.supplier_lot_code === code,
+            (lot) => lot.name === code || lot.supplier_lot_code === code
         );
         const lot =
             matches.find((lot) => lot.name === code) ||
             matches.find(
-                (lot) => expirationDate && lot.expiration_date?.startsWith(expirationDate),
+                (lot) =>
+                    expirationDate && lot.expiration_date?.startsWith(expirationDate)
             ) ||
-            (!expirationDate && (matches.find((l) => !l.lotTrackingReason()) || matches[0]));
+            (!expirationDate &&
+                (matches.find((l) => !l.lotTrackingReason()) || matches[0]));
         if (lot) {
-            return { lot, reason: lot.lotTrackingReason() };
+            return {lot, reason: lot.lotTrackingReason()};
         }
         try {
             const result = await this.data.call(
                 "pos.order.line",
                 "lot_tracking_check_lot",
                 [product.id, code, expirationDate],
-                { context: { config_id: this.config.id } },
+                {context: {config_id: this.config.id}}
             );
             if (!result.lot) {
                 return result;
             }
             const [known] = this.lotTrackingLoadLots([result.lot]);
-            return { lot: known, reason: result.reason };
+            return {lot: known, reason: result.reason};
         } catch (error) {
             if (!(error instanceof ConnectionLostError)) {
                 throw error;
@@ -170,11 +180,14 @@ patch(PosStore.prototype, {
         this.sound?.play("error");
         this.dialog.add(AlertDialog, {
             title: _t("Lot refused"),
-            body: _t("%(lot)s of %(product)s cannot be sold: %(reason)s. Choose another lot.", {
-                lot: code,
-                product: product.display_name,
-                reason,
-            }),
+            body: _t(
+                "%(lot)s of %(product)s cannot be sold: %(reason)s. Choose another lot.",
+                {
+                    lot: code,
+                    product: product.display_name,
+                    reason,
+                }
+            ),
         });
     },
 
@@ -193,8 +206,10 @@ patch(PosStore.prototype, {
         if (this.config.lot_tracking_auto_select && isNewLine) {
             const [first] = this.lotTrackingAvailableLots(product);
             if (first) {
-                const step = { auto: true, ms: performance.now() - start, taps: 0 };
-                return { newPackLotLines: [{ lot_name: first.lot.name, lotTracking: step }] };
+                const step = {auto: true, ms: performance.now() - start, taps: 0};
+                return {
+                    newPackLotLines: [{lot_name: first.lot.name, lotTracking: step}],
+                };
             }
         }
         // Core asks for the lots again: it gets the answer just had, without a second call.
@@ -202,7 +217,7 @@ patch(PosStore.prototype, {
             "pos.order.line",
             "get_existing_lots",
             [this.company.id, product.id],
-            lots,
+            lots
         );
         let taps = 0;
         const countTaps = (ev) => (taps = ev.detail.taps);
@@ -217,9 +232,13 @@ patch(PosStore.prototype, {
         if (!result) {
             return result;
         }
-        result = await this.lotTrackingCheckPackLots(product, result, packLotLinesToEdit);
+        result = await this.lotTrackingCheckPackLots(
+            product,
+            result,
+            packLotLinesToEdit
+        );
         if (result) {
-            const step = { auto: false, ms: performance.now() - start, taps };
+            const step = {auto: false, ms: performance.now() - start, taps};
             result.lotTracking = step;
             result.newPackLotLines.forEach((packLot) => (packLot.lotTracking = step));
         }
@@ -234,10 +253,12 @@ patch(PosStore.prototype, {
     async lotTrackingCheckPackLots(product, result, packLotLinesToEdit) {
         const block = this.config.lot_tracking_block_ineligible;
         const before = Object.fromEntries(
-            packLotLinesToEdit.filter((item) => item.id).map((item) => [item.id, item.text]),
+            packLotLinesToEdit
+                .filter((item) => item.id)
+                .map((item) => [item.id, item.text])
         );
         const check = async (code) => {
-            const { lot, reason } = await this.lotTrackingCheckLot(product, code);
+            const {lot, reason} = await this.lotTrackingCheckLot(product, code);
             if (reason && block) {
                 this.lotTrackingRefuse(product, code, reason);
                 return false;
@@ -255,7 +276,7 @@ patch(PosStore.prototype, {
         for (const packLot of result.newPackLotLines || []) {
             const name = await check(packLot.lot_name);
             if (name) {
-                added.push({ ...packLot, lot_name: name });
+                added.push({...packLot, lot_name: name});
             }
         }
         const removed = Object.keys(before).some((id) => !(id in modified));
@@ -277,33 +298,37 @@ patch(PosStore.prototype, {
     async lotTrackingSplitLine(line) {
         const product = line.product_id;
         const lotName = line.pack_lot_ids[0]?.lot_name;
-        if (product.tracking !== "lot" || line.pack_lot_ids.length !== 1 || line.qty <= 0) {
+        if (
+            product.tracking !== "lot" ||
+            line.pack_lot_ids.length !== 1 ||
+            line.qty <= 0
+        ) {
             return [];
         }
         const lots = this.lotTrackingAvailableLots(product, line);
-        const current = lots.find(({ lot }) => lot.name === lotName);
+        const current = lots.find(({lot}) => lot.name === lotName);
         if (!current || line.qty <= current.available) {
             return [];
         }
         let rest = line.qty - current.available;
         line.set_quantity(current.available);
         const added = [];
-        for (const { lot, available } of lots.filter(({ lot }) => lot.name !== lotName)) {
+        for (const {lot, available} of lots.filter(({lot}) => lot.name !== lotName)) {
             if (rest <= 0) {
                 break;
             }
             const qty = Math.min(rest, available);
             const newLine = await this.addLineToOrder(
-                { product_id: product, qty },
+                {product_id: product, qty},
                 line.order_id,
                 {},
-                false,
+                false
             );
             newLine.setPackLotLines({
                 modifiedPackLotLines: {},
-                newPackLotLines: [{ lot_name: lot.name }],
+                newPackLotLines: [{lot_name: lot.name}],
                 setQuantity: false,
-                lotTracking: { auto: true, ms: 0, taps: 0 },
+                lotTracking: {auto: true, ms: 0, taps: 0},
             });
             newLine.set_quantity(qty);
             added.push(newLine);
@@ -319,9 +344,10 @@ patch(PosStore.prototype, {
             _t("Only %(qty)s left in lot %(lot)s: the rest is taken from %(next)s.", {
                 qty: current.available,
                 lot: lotName,
-                next: added.map((l) => l.pack_lot_ids[0].lot_name).join(", ") || lotName,
+                next:
+                    added.map((l) => l.pack_lot_ids[0].lot_name).join(", ") || lotName,
             }),
-            { type: "warning" },
+            {type: "warning"}
         );
         return added;
     },
@@ -332,7 +358,11 @@ patch(PosStore.prototype, {
             for (const line of this.get_order()?.lines || []) {
                 const reason = line.qty > 0 && line.lotTrackingReason();
                 if (reason) {
-                    this.lotTrackingRefuse(line.product_id, line.pack_lot_ids[0].lot_name, reason);
+                    this.lotTrackingRefuse(
+                        line.product_id,
+                        line.pack_lot_ids[0].lot_name,
+                        reason
+                    );
                     return;
                 }
             }
@@ -346,6 +376,6 @@ function lotTrackingFefo(lots) {
     return lots.sort(
         (a, b) =>
             (a.expiration_date || "9999").localeCompare(b.expiration_date || "9999") ||
-            a.name.localeCompare(b.name),
+            a.name.localeCompare(b.name)
     );
 }

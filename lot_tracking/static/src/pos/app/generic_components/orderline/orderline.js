@@ -1,5 +1,5 @@
-import { patch } from "@web/core/utils/patch";
-import { Orderline } from "@point_of_sale/app/generic_components/orderline/orderline";
+import {patch} from "@web/core/utils/patch";
+import {Orderline} from "@point_of_sale/app/generic_components/orderline/orderline";
 
 patch(Orderline, {
     props: {
@@ -9,7 +9,7 @@ patch(Orderline, {
             shape: {
                 ...Orderline.props.line.shape,
                 // Why the line's lot may no longer be sold (blocked, recalled, expired since).
-                lotTrackingReason: { type: String, optional: true },
+                lotTrackingReason: {type: String, optional: true},
             },
         },
     },

@@ -1,7 +1,7 @@
-import { patch } from "@web/core/utils/patch";
-import { serializeDate } from "@web/core/l10n/dates";
-import { ProductScreen } from "@point_of_sale/app/screens/product_screen/product_screen";
-import { gtinForms } from "@lot_tracking/pos/barcode/gs1";
+import {patch} from "@web/core/utils/patch";
+import {serializeDate} from "@web/core/l10n/dates";
+import {ProductScreen} from "@point_of_sale/app/screens/product_screen/product_screen";
+import {gtinForms} from "@lot_tracking/pos/barcode/gs1";
 
 patch(ProductScreen.prototype, {
     /**
@@ -27,28 +27,35 @@ patch(ProductScreen.prototype, {
      */
     async _barcodeGS1Action(parsed_results) {
         const lotBarcode = parsed_results.find((element) => element.type === "lot");
-        const productBarcode = parsed_results.find((element) => element.type === "product");
+        const productBarcode = parsed_results.find(
+            (element) => element.type === "product"
+        );
         const product = lotBarcode && (await this._getProductByBarcode(productBarcode));
         if (!product || product.tracking === "none") {
             return await super._barcodeGS1Action(...arguments);
         }
         const start = performance.now();
-        const expiry = parsed_results.find((element) => element.type === "expiration_date");
+        const expiry = parsed_results.find(
+            (element) => element.type === "expiration_date"
+        );
         const expirationDate = expiry
             ? serializeDate(luxon.DateTime.fromJSDate(expiry.value))
             : false;
-        const { lot, reason } = await this.pos.lotTrackingCheckLot(
+        const {lot, reason} = await this.pos.lotTrackingCheckLot(
             product,
             lotBarcode.code,
-            expirationDate,
+            expirationDate
         );
         if (reason && this.pos.config.lot_tracking_block_ineligible) {
             this.pos.lotTrackingRefuse(product, lotBarcode.code, reason);
             return;
         }
-        const code = { ...lotBarcode, code: lot ? lot.name : lotBarcode.code };
-        const line = await this.pos.addLineToCurrentOrder({ product_id: product }, { code });
-        line?.lotTrackingSetStep({ auto: false, ms: performance.now() - start, taps: 0 });
+        const code = {...lotBarcode, code: lot ? lot.name : lotBarcode.code};
+        const line = await this.pos.addLineToCurrentOrder(
+            {product_id: product},
+            {code}
+        );
+        line?.lotTrackingSetStep({auto: false, ms: performance.now() - start, taps: 0});
         this.numberBuffer.reset();
     },
 });

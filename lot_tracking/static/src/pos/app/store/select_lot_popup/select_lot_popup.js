@@ -1,6 +1,6 @@
-import { patch } from "@web/core/utils/patch";
-import { useEffect } from "@odoo/owl";
-import { EditListPopup } from "@point_of_sale/app/store/select_lot_popup/select_lot_popup";
+import {patch} from "@web/core/utils/patch";
+import {useEffect} from "@odoo/owl";
+import {EditListPopup} from "@point_of_sale/app/store/select_lot_popup/select_lot_popup";
 
 patch(EditListPopup.prototype, {
     setup() {
@@ -13,7 +13,7 @@ patch(EditListPopup.prototype, {
                 dialog?.addEventListener("click", count, true);
                 return () => dialog?.removeEventListener("click", count, true);
             },
-            () => [this.editListRef.el?.closest(".modal-content")],
+            () => [this.editListRef.el?.closest(".modal-content")]
         );
     },
 
@@ -35,7 +35,9 @@ patch(EditListPopup.prototype, {
 
     confirm() {
         // editLots, which opened this list, hears how many taps it took.
-        this.env.bus.trigger("LOT_TRACKING:POPUP_CONFIRMED", { taps: this.lotTrackingTaps });
+        this.env.bus.trigger("LOT_TRACKING:POPUP_CONFIRMED", {
+            taps: this.lotTrackingTaps,
+        });
         return super.confirm(...arguments);
     },
 });

@@ -1,5 +1,5 @@
-import { patch } from "@web/core/utils/patch";
-import { OrderSummary } from "@point_of_sale/app/screens/product_screen/order_summary/order_summary";
+import {patch} from "@web/core/utils/patch";
+import {OrderSummary} from "@point_of_sale/app/screens/product_screen/order_summary/order_summary";
 
 patch(OrderSummary.prototype, {
     _setValue(val) {
