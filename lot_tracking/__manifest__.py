@@ -38,6 +38,7 @@
         "views/lot_tracking_suggestion_views.xml",
         "reports/lot_tracking_analysis_views.xml",
         "reports/lot_tracking_vendor_score_views.xml",
+        "reports/lot_tracking_restock_forecast_views.xml",
         "views/lot_tracking_menus.xml",
         "reports/lot_trace_report.xml",
         "views/stock_lot_trace_views.xml",

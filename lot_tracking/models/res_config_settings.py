@@ -34,3 +34,6 @@ class ResConfigSettings(models.TransientModel):
     lot_tracking_count_tolerance = fields.Float(
         related="company_id.lot_tracking_count_tolerance", readonly=False
     )
+    lot_tracking_safety_days = fields.Integer(
+        related="company_id.lot_tracking_safety_days", readonly=False
+    )

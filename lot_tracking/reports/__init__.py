@@ -1,3 +1,4 @@
 from . import lot_tracking_analysis
+from . import lot_tracking_restock_forecast
 from . import lot_tracking_valuation_report
 from . import lot_tracking_vendor_score

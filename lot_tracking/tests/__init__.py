@@ -8,6 +8,7 @@ from . import test_pos_tour
 from . import test_pos_valuation
 from . import test_quality_state
 from . import test_recall
+from . import test_restock_forecast
 from . import test_receipt_scan_tour
 from . import test_receiving
 from . import test_suggestion
