@@ -45,6 +45,8 @@
         "wizards/lot_tracking_fsma_wizard_views.xml",
         "views/res_config_settings_views.xml",
         "reports/lot_tracking_valuation_report_views.xml",
+        "reports/lot_tracking_expiry_loss_views.xml",
+        "reports/lot_tracking_lot_margin_views.xml",
         "views/pos_config_views.xml",
         "views/pos_order_views.xml",
     ],

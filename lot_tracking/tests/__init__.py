@@ -1,3 +1,4 @@
+from . import test_accounting_reports
 from . import test_analytics
 from . import test_expiry
 from . import test_gs1
