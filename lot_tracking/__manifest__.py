@@ -39,6 +39,8 @@
         "reports/lot_tracking_analysis_views.xml",
         "reports/lot_tracking_vendor_score_views.xml",
         "reports/lot_tracking_restock_forecast_views.xml",
+        "reports/lot_tracking_stock_accuracy_views.xml",
+        "reports/lot_tracking_time_saved_views.xml",
         "views/lot_tracking_menus.xml",
         "reports/lot_trace_report.xml",
         "views/stock_lot_trace_views.xml",

@@ -13,6 +13,7 @@ from . import test_restock_forecast
 from . import test_receipt_scan_tour
 from . import test_receiving
 from . import test_suggestion
+from . import test_till_and_accuracy
 from . import test_traceability_tour
 from . import test_trace_report
 from . import test_valuation
