@@ -1,5 +1,6 @@
 from . import lot_tracking_analysis
 from . import lot_tracking_expiry_loss
+from . import lot_tracking_kpi
 from . import lot_tracking_lot_margin
 from . import lot_tracking_restock_forecast
 from . import lot_tracking_stock_accuracy

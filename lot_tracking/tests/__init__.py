@@ -2,6 +2,7 @@ from . import test_accounting_reports
 from . import test_analytics
 from . import test_expiry
 from . import test_gs1
+from . import test_kpi
 from . import test_gs1_nomenclature
 from . import test_performance
 from . import test_pos
