@@ -44,7 +44,7 @@ class LotTrackingExpiryLoss(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True)
     # Accountants read this report without stock rights, hence without access to the lots.
     lot_name = fields.Char("Lot", readonly=True)
-    supplier_id = fields.Many2one("res.partner", "Supplier", readonly=True)
+    supplier_id = fields.Many2one("res.partner", readonly=True)
     scrap_reference = fields.Char("Scrap", readonly=True)
     cause = fields.Selection(
         CAUSES,

@@ -37,7 +37,7 @@ class LotTrackingLotMargin(models.Model):
     lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True)
     # Accountants read this report without stock rights, hence without access to the lots.
     lot_name = fields.Char("Lot", readonly=True)
-    supplier_id = fields.Many2one("res.partner", "Supplier", readonly=True)
+    supplier_id = fields.Many2one("res.partner", readonly=True)
     quantity = fields.Float(readonly=True, digits="Product Unit of Measure")
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     revenue = fields.Monetary(readonly=True, help="Untaxed, in the company's currency.")

@@ -42,9 +42,7 @@ class LotTrackingRestockForecast(models.Model):
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
-    vendor_id = fields.Many2one(
-        "res.partner", "Vendor", readonly=True, help="The product's first vendor."
-    )
+    vendor_id = fields.Many2one("res.partner", readonly=True, help="The product's first vendor.")
     qty_on_hand = fields.Float(
         "On Hand",
         readonly=True,

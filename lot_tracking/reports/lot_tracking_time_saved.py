@@ -26,7 +26,7 @@ class LotTrackingTimeSaved(models.Model):
     config_id = fields.Many2one("pos.config", "Point of Sale", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     auto_lines = fields.Integer("Automatic Lines", readonly=True)
-    manual_lines = fields.Integer("Manual Lines", readonly=True)
+    manual_lines = fields.Integer(readonly=True)
     transactions = fields.Integer(readonly=True, help="Orders with at least one counted line.")
     auto_ms_median = fields.Float(
         "Automatic Median (ms)", readonly=True, aggregator="avg", digits=(16, 0)
