@@ -26,6 +26,11 @@ def parse_args():
     parser.add_argument("--expiry-lots", type=int, default=100000)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
     parser.add_argument(
+        "--analytics",
+        action="store_true",
+        help="also the lot analytics over 100,000 lots and 1,000,000 move lines (minutes)",
+    )
+    parser.add_argument(
         "--only", choices=["receipt", "valuation", "expiry", "pos", "trace"], help="one benchmark"
     )
     return parser.parse_args()
@@ -277,6 +282,8 @@ def main():
         module_benchmarks(odoo, ["bench_pos"])
     if args.only in (None, "trace"):
         module_benchmarks(odoo, ["bench_trace"])
+    if args.analytics:
+        analytics_benchmarks(odoo)
     return 0
 
 
@@ -316,6 +323,16 @@ def expiry_benchmarks(odoo, lot_count):
         f"{core_s:.1f}s / {core_q} queries / {core_n} activities; lot_tracking cron "
         f"{ours_s:.1f}s / {ours_q} queries / {ours_n} activities; "
         f"{core_s / ours_s:.1f}x faster, {core_q / max(ours_q, 1):.0f}x fewer queries"
+    )
+
+
+def analytics_benchmarks(odoo):
+    result = in_rollback(odoo, DB_LT, importlib.import_module("bench_analytics").run)
+    print(
+        f"{result['name']}: core stock.move.line pivot by lot {result['core_ms']:.0f} ms; "
+        f"lot analysis by lot {result['ours_ms']:.0f} ms ({result['ratio']:.2f}x); "
+        f"Lots dashboard full load {result['dashboard_ms']:.0f} ms "
+        f"({result['dashboard_ratio']:.2f}x); daily store refresh {result['store_refresh_ms']:.0f} ms"
     )
 
 

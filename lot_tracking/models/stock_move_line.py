@@ -6,6 +6,9 @@ from odoo.tools import SQL
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
+    # the lot analysis and trace read a lot's move lines
+    lot_id = fields.Many2one(index="btree_not_null")
+
     def _prepare_new_lot_vals(self):
         vals = super()._prepare_new_lot_vals()
         picking = self.picking_id

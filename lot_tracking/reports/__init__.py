@@ -1,4 +1,5 @@
 from . import lot_tracking_analysis
+from . import lot_tracking_analysis_store
 from . import lot_tracking_expiry_loss
 from . import lot_tracking_kpi
 from . import lot_tracking_lot_margin

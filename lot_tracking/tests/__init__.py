@@ -1,4 +1,5 @@
 from . import test_accounting_reports
+from . import test_analysis_store
 from . import test_analytics
 from . import test_expiry
 from . import test_gs1
