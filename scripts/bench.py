@@ -29,6 +29,11 @@ def parse_args():
     parser.add_argument("--expiry-lots", type=int, default=100000)
     parser.add_argument("--reinstall", action="store_true", help="recreate the databases")
     parser.add_argument(
+        "--analytics",
+        action="store_true",
+        help="also the lot analytics over 100,000 lots and 1,000,000 move lines (minutes)",
+    )
+    parser.add_argument(
         "--only",
         choices=["receipt", "valuation", "expiry", "pos", "trace", "scan"],
         help="one benchmark",
@@ -287,6 +292,8 @@ def main():
         module_benchmarks(odoo, ["bench_trace"])
     if args.only in (None, "scan"):
         scan_benchmarks(odoo)
+    if args.analytics:
+        analytics_benchmarks(odoo)
     return 0
 
 
@@ -341,6 +348,16 @@ def expiry_benchmarks(odoo, lot_count):
             f"  {label}: {seconds:.1f}s / {queries} queries / {activities} activities; "
             f"{core_s / seconds:.1f}x faster, {core_q / max(queries, 1):.0f}x fewer queries"
         )
+
+
+def analytics_benchmarks(odoo):
+    result = in_rollback(odoo, DB_LT, importlib.import_module("bench_analytics").run)
+    print(
+        f"{result['name']}: core stock.move.line pivot by lot {result['core_ms']:.0f} ms; "
+        f"lot analysis by lot {result['ours_ms']:.0f} ms ({result['ratio']:.2f}x); "
+        f"Lots dashboard full load {result['dashboard_ms']:.0f} ms "
+        f"({result['dashboard_ratio']:.2f}x); daily store refresh {result['store_refresh_ms']:.0f} ms"
+    )
 
 
 def module_benchmarks(odoo, names):

@@ -39,6 +39,9 @@ class LotTrackingEvent(models.Model):
     user_id = fields.Many2one("res.users", default=lambda self: self.env.uid)
     picking_id = fields.Many2one("stock.picking", index="btree_not_null")
     pos_order_id = fields.Many2one("pos.order", "PoS Order", index="btree_not_null")
+    location_id = fields.Many2one(
+        "stock.location", index="btree_not_null", help="Of a count: where the lot was counted."
+    )
     quantity = fields.Float(digits="Product Unit of Measure")
     system_quantity = fields.Float(
         digits="Product Unit of Measure",

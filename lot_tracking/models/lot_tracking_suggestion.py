@@ -55,26 +55,9 @@ class LotTrackingSuggestion(models.Model):
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
 
     @api.model
-    def _lot_tracking_velocity(self, company, now):
-        """{(product, location): units sold per day} over the company's sales window."""
-        days = company.lot_tracking_velocity_days or 30
-        groups = self.env["stock.move.line"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "done"),
-                ("date", ">=", now - timedelta(days=days)),
-                ("location_dest_id.usage", "=", "customer"),
-                ("location_id.usage", "=", "internal"),
-            ],
-            ["product_id", "location_id"],
-            ["quantity_product_uom:sum"],
-        )
-        return {(product, location): qty / days for product, location, qty in groups}
-
-    @api.model
     def _lot_tracking_suggest(self, company):
         now = fields.Datetime.now()
-        velocity = self._lot_tracking_velocity(company, now)
+        velocity = self.env["stock.move.line"]._lot_tracking_velocity(company, now)
         groups = self.env["stock.quant"]._read_group(
             [
                 ("company_id", "=", company.id),

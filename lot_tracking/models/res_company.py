@@ -47,6 +47,11 @@ class ResCompany(models.Model):
         help="Days a lot must have been in stock before its sales pace is judged: younger lots "
         "have no velocity yet, so they are never reported as stagnating or unsold.",
     )
+    lot_tracking_safety_days = fields.Integer(
+        "Restock Safety Days",
+        default=7,
+        help="Days of sales the restock forecast keeps in stock beyond the vendor's lead time.",
+    )
     lot_tracking_count_tolerance = fields.Float(
         "Count Tolerance",
         digits="Product Unit of Measure",

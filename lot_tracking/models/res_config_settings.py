@@ -62,3 +62,7 @@ class ResConfigSettings(models.TransientModel):
                 if self.lot_tracking_pos_gs1
                 else "barcodes.default_barcode_nomenclature"
             )
+
+    lot_tracking_safety_days = fields.Integer(
+        related="company_id.lot_tracking_safety_days", readonly=False
+    )

@@ -28,6 +28,7 @@ class StockQuant(models.Model):
                 "event_type": "counted",
                 # the quant's company: a lot shared between companies has none
                 "company_id": quant.company_id.id,
+                "location_id": quant.location_id.id,
                 "quantity": quant.inventory_quantity,
                 "system_quantity": quant.quantity,
                 "user_id": self.env.uid,

@@ -136,7 +136,7 @@ class LotTrackingAnalysis(models.Model):
             COALESCE(SUM(CASE WHEN dest.usage = 'customer' THEN sml.quantity_product_uom
                               ELSE -sml.quantity_product_uom END) FILTER (
                 WHERE (dest.usage = 'customer') != (src.usage = 'customer')
-                  AND sml.date >= params.now - make_interval(
+                  AND sml.date >= params.now::date - make_interval(
                       days => GREATEST(COALESCE(company.lot_tracking_velocity_days, 30), 1))
             ), 0) AS qty_sold_window,
             MAX(sml.date) FILTER (
@@ -172,19 +172,17 @@ class LotTrackingAnalysis(models.Model):
             LEFT JOIN stock_move_line sml ON sml.lot_id = lot.id AND sml.state = 'done'
             LEFT JOIN stock_location src ON src.id = sml.location_id
             LEFT JOIN stock_location dest ON dest.id = sml.location_dest_id
-            LEFT JOIN (
-                SELECT q.lot_id, SUM(q.quantity) AS quantity
+            LEFT JOIN LATERAL (
+                SELECT SUM(q.quantity) AS quantity
                   FROM stock_quant q
                   JOIN stock_location ql ON ql.id = q.location_id AND ql.usage = 'internal'
-                 WHERE q.lot_id IS NOT NULL
-              GROUP BY q.lot_id
-            ) quant ON quant.lot_id = lot.id
-            LEFT JOIN (
-                SELECT svl.lot_id, SUM(svl.value) / NULLIF(SUM(svl.quantity), 0) AS unit_cost
+                 WHERE q.lot_id = lot.id
+            ) quant ON TRUE
+            LEFT JOIN LATERAL (
+                SELECT SUM(svl.value) / NULLIF(SUM(svl.quantity), 0) AS unit_cost
                   FROM stock_valuation_layer svl
-                 WHERE svl.lot_id IS NOT NULL
-              GROUP BY svl.lot_id
-            ) layer ON layer.lot_id = lot.id
+                 WHERE svl.lot_id = lot.id
+            ) layer ON TRUE
         """
 
     def _where(self):
@@ -203,13 +201,14 @@ class LotTrackingAnalysis(models.Model):
             params.now
         """
 
-    def _query(self):
+    def _query_live(self, scope):
+        """The CTEs computing the rows of the lots of the products in ``scope`` (SQL of a
+        ``product_id`` set), after a ``params`` CTE; the rows are in ``projected``."""
         return f"""
-            WITH params AS (SELECT %s::timestamp AS now),
             base AS (
                 SELECT {self._select()}
                   FROM {self._from()}
-                 WHERE {self._where()}
+                 WHERE {self._where()} AND lot.product_id IN ({scope})
               GROUP BY {self._group_by()}
             ),
             aged AS (
@@ -273,8 +272,6 @@ class LotTrackingAnalysis(models.Model):
                   FROM paced
              LEFT JOIN unsold ON unsold.id = paced.id
             )
-            SELECT {self._select_final()}
-              FROM projected
         """
 
     def _select_final(self):
@@ -312,6 +309,113 @@ class LotTrackingAnalysis(models.Model):
                 AS is_stagnating
         """
 
+    # ------------------------------------------------------------------------------------
+    # The rows are kept in `lot.tracking.analysis.store`, refreshed by a cron; the products
+    # changed since (`lot.tracking.analysis.dirty`, filled by database triggers) are computed
+    # live, and all of them when the stored rows are not of today. Reading is always exact.
+    # ------------------------------------------------------------------------------------
+    def _lot_tracking_stale_products(self):
+        """Ids of the products to compute live, or None when the stored rows are not of
+        today (or there are none): every product is computed live."""
+        self.env.cr.execute(
+            """
+            SELECT (SELECT MIN(computed_on) FROM lot_tracking_analysis_store)
+                       = (%s::timestamp)::date,
+                   ARRAY(SELECT DISTINCT product_id FROM lot_tracking_analysis_dirty)
+            """,
+            [fields.Datetime.now()],
+        )
+        current, products = self.env.cr.fetchone()
+        return products if current else None
+
+    def _store_columns(self):
+        return [
+            "id",
+            "lot_id",
+            "product_id",
+            "categ_id",
+            "supplier_id",
+            "company_id",
+            "quality_state",
+            "expiration_date",
+            "first_receipt_date",
+            "last_sale_date",
+            "qty_received",
+            "qty_sold",
+            "qty_returned",
+            "qty_scrapped",
+            "qty_on_hand",
+            "utilization",
+            "days_in_stock",
+            "has_velocity",
+            "sales_per_day",
+            "days_of_cover",
+            "days_to_expiry",
+            "projected_unsold_qty",
+            "projected_unsold_value",
+            "is_stagnating",
+        ]
+
     @property
     def _table_query(self):
-        return SQL(self._query(), fields.Datetime.now())
+        now = fields.Datetime.now()
+        stale = self._lot_tracking_stale_products()
+        if stale is None:
+            return SQL(
+                f"""
+                WITH params AS (SELECT %s::timestamp AS now),
+                {self._query_live("SELECT product.id FROM product_product product")}
+                SELECT {self._select_final()} FROM projected
+                """,
+                now,
+            )
+        columns = ", ".join(f"store.{name}" for name in self._store_columns())
+        stored = SQL(
+            f"""
+            SELECT {columns}
+              FROM lot_tracking_analysis_store store
+             WHERE NOT store.product_id = ANY(%s::int[])
+            """,
+            stale,
+        )
+        if not stale:
+            return stored
+        return SQL(
+            f"""
+            WITH params AS (SELECT %s::timestamp AS now),
+            {self._query_live("SELECT unnest(%s::int[])")}
+            SELECT {self._select_final()} FROM projected
+             UNION ALL
+            %s
+            """,
+            now,
+            stale,
+            stored,
+        )
+
+    def _lot_tracking_refresh_store(self, product_ids=None):
+        """Compute and store the rows of the lots of ``product_ids`` (all lots when None)."""
+        self.env.flush_all()
+        scope = "SELECT product.id FROM product_product product"
+        if product_ids is not None:
+            scope = "SELECT unnest(%(products)s::int[])"
+        columns = self._store_columns()
+        query = SQL(
+            f"""
+            DELETE FROM lot_tracking_analysis_store
+             WHERE %(all)s OR product_id = ANY(%(products)s::int[]);
+            WITH params AS (SELECT %(now)s::timestamp AS now),
+            {self._query_live(scope)}
+            INSERT INTO lot_tracking_analysis_store
+                   ({", ".join(columns)}, velocity_days, observation_days, computed_on)
+            SELECT {self._select_final()},
+                   projected.velocity_days, projected.observation_days, projected.now::date
+              FROM projected
+            """,
+            now=fields.Datetime.now(),
+            all=product_ids is None,
+            products=list(product_ids or []),
+        )
+        # a big query the planner overestimates: compiling it would take longer than running it
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute(query)

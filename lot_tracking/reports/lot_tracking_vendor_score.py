@@ -70,20 +70,12 @@ class LotTrackingVendorScore(models.Model):
                               THEN lot.expiration_date::date - lot.production_date
                               ELSE template.expiration_time END, 0)
             ) FILTER (WHERE lot.expiration_date IS NOT NULL) AS shelf_life_at_receipt_pct,
-            100.0 * COUNT(*) FILTER (WHERE EXISTS (
-                SELECT 1 FROM lot_tracking_event quarantined
-                 WHERE quarantined.lot_id = lot.id
-                   AND quarantined.event_type = 'quarantined'
-                   AND quarantined.picking_id = lot.receipt_picking_id
-            )) / COUNT(*) AS short_dated_pct,
-            COUNT(*) FILTER (WHERE lot.quality_state = 'blocked' OR EXISTS (
-                SELECT 1 FROM lot_tracking_event blocked
-                 WHERE blocked.lot_id = lot.id AND blocked.event_type = 'blocked'
-            )) AS blocked_lots,
-            COUNT(*) FILTER (WHERE lot.quality_state = 'recalled' OR EXISTS (
-                SELECT 1 FROM lot_tracking_event recalled
-                 WHERE recalled.lot_id = lot.id AND recalled.event_type = 'recalled'
-            )) AS recalled_lots,
+            100.0 * COUNT(*) FILTER (
+                WHERE lot.receipt_picking_id = ANY(event.quarantined_pickings)
+            ) / COUNT(*) AS short_dated_pct,
+            COUNT(*) FILTER (WHERE lot.quality_state = 'blocked' OR event.blocked) AS blocked_lots,
+            COUNT(*) FILTER (WHERE lot.quality_state = 'recalled' OR event.recalled)
+                AS recalled_lots,
             COALESCE(SUM(layer.purchased), 0) AS purchased_value,
             COALESCE(SUM(layer.written_off), 0) AS write_off_value,
             COALESCE(100.0 * SUM(layer.written_off) / NULLIF(SUM(layer.purchased), 0), 0)
@@ -96,6 +88,16 @@ class LotTrackingVendorScore(models.Model):
             JOIN product_product product ON product.id = lot.product_id
             JOIN product_template template ON template.id = product.product_tmpl_id
             LEFT JOIN stock_picking receipt ON receipt.id = lot.receipt_picking_id
+            LEFT JOIN (
+                SELECT event.lot_id,
+                       ARRAY_AGG(event.picking_id) FILTER (WHERE event.event_type = 'quarantined')
+                           AS quarantined_pickings,
+                       BOOL_OR(event.event_type = 'blocked') AS blocked,
+                       BOOL_OR(event.event_type = 'recalled') AS recalled
+                  FROM lot_tracking_event event
+                 WHERE event.event_type IN ('quarantined', 'blocked', 'recalled')
+              GROUP BY event.lot_id
+            ) event ON event.lot_id = lot.id
             LEFT JOIN (
                 SELECT svl.lot_id,
                        SUM(svl.value) FILTER (WHERE source.usage = 'supplier') AS purchased,

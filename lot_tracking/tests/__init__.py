@@ -1,3 +1,5 @@
+from . import test_accounting_reports
+from . import test_analysis_store
 from . import test_analytics
 from . import test_analytics_pos
 from . import test_api
@@ -12,6 +14,7 @@ from . import test_event_feed
 from . import test_expiry
 from . import test_gs1
 from . import test_gs1_nomenclature
+from . import test_kpi
 from . import test_performance
 from . import test_pos
 from . import test_pos_tour
@@ -22,7 +25,9 @@ from . import test_receipt_scan_tour
 from . import test_receipts
 from . import test_receiving
 from . import test_reservation
+from . import test_restock_forecast
 from . import test_suggestion
+from . import test_till_and_accuracy
 from . import test_trace_report
 from . import test_traceability_tour
 from . import test_valuation
