@@ -41,6 +41,7 @@
         "views/lot_tracking_recall_views.xml",
         "views/lot_tracking_suggestion_views.xml",
         "views/lot_tracking_capture_views.xml",
+        "views/lot_tracking_webhook_views.xml",
         "reports/lot_tracking_analysis_views.xml",
         "reports/lot_tracking_vendor_score_views.xml",
         "views/lot_tracking_menus.xml",

@@ -12,6 +12,8 @@ from . import (
     lot_tracking_recall,
     lot_tracking_recall_line,
     lot_tracking_suggestion,
+    lot_tracking_webhook,
+    lot_tracking_webhook_delivery,
     pos_config,
     pos_order,
     pos_order_line,
