@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from odoo.tests import tagged
 
 from .api_common import API, LotTrackingApiCommon
+from .common import LotTrackingCommon
 
 LOT_A_URI = "https://id.gs1.org/01/02000000000015/10/SUP%2F1"
 WAREHOUSE_URI = "https://id.gs1.org/414/5412345000020"
@@ -279,3 +280,46 @@ class TestEpcis(LotTrackingApiCommon):
 
     def _uri(self, lot):
         return self.env["lot.tracking.api"]._lot_class_uri(lot)
+
+
+@tagged("post_install", "-at_install")
+class TestEpcisQueryCount(LotTrackingCommon):
+    """A page of EPCIS events costs the same queries for 1 event and for many, each on its
+    own receipt with its own lot (no query per event, lot, receipt or order)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.gln = "5412345000013"
+        cls.warehouse.gln = "5412345000020"
+        cls.supplier.gln = "4012345000009"
+        receipts = [cls._purchase([(cls.yogurt, 2, 1.0)]) for __ in range(12)]
+        for number, receipt in enumerate(receipts):
+            receipt.lot_tracking_scan(
+                cls._label(cls.yogurt, f"QC-{number}", cls._in_days(30), **{"37": 2})
+            )
+            cls._validate(receipt)
+        cls.lots = cls.env["stock.lot"].search([("supplier_lot_code", "=like", "QC-%")])
+
+    def _page(self, lots):
+        """Queries of one page (the query, the document), as a fresh request runs it."""
+        Epcis = self.env["lot.tracking.epcis"].with_user(self.stock_user)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        events, __, __ = Epcis._query_events({"lot_ids": lots.ids}, (0, 0), 1000)
+        document = Epcis._query_document(events)
+        count = self.env.cr.sql_log_count - before
+        return count, document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+
+    def test_same_queries_for_1_and_12_events(self):
+        self.assertEqual(len(self.lots), 12)
+        self._page(self.lots[:1])  # warm caches (env.ref, units) like a running server
+        one, events = self._page(self.lots[:1])
+        self.assertEqual(len(events), 1)
+        with self.assertQueryCount(one):
+            many, events = self._page(self.lots)
+        self.assertEqual(len(events), 12)
+        self.assertEqual({e["bizTransactionList"][0]["type"] for e in events}, {"po"})
+        self.assertEqual(len({e["bizTransactionList"][0]["bizTransaction"] for e in events}), 12)
+        self.assertEqual(many, one, f"{one} queries for 1 event, {many} for 12")
