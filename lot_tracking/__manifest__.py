@@ -38,6 +38,8 @@
         "reports/lot_tracking_recall_report.xml",
         "views/lot_tracking_recall_views.xml",
         "views/lot_tracking_suggestion_views.xml",
+        "views/lot_tracking_capture_views.xml",
+        "views/lot_tracking_webhook_views.xml",
         "reports/lot_tracking_analysis_views.xml",
         "reports/lot_tracking_vendor_score_views.xml",
         "reports/lot_tracking_restock_forecast_views.xml",

@@ -7,8 +7,16 @@ from urllib.parse import urlencode
 from odoo import http
 from odoo.http import request
 
-from ..tools import digital_link, epcis, gs1
-from .common import check_string, epcis_api, epcis_error, json_response, parse_int
+from ..tools import digital_link, epcis, epcis_capture, gs1
+from .common import (
+    MAX_CAPTURE_BODY,
+    check_string,
+    epcis_api,
+    epcis_error,
+    json_response,
+    parse_int,
+    read_json_body,
+)
 
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
@@ -25,6 +33,8 @@ QUERY_PARAMETERS = {
 }
 _LOT_URL = re.compile(r"/lot_tracking/api/v1/lots/(\d{1,10})$")
 _ACCEPTED = ("application/json", "application/ld+json")
+# Errors listed in a refused capture's problem (the first ones: a document can have many)
+MAX_LISTED_ERRORS = 100
 
 
 def _query_error(detail):
@@ -142,3 +152,71 @@ class LotTrackingEpcisController(http.Controller):
             url = f"{request.httprequest.host_url.rstrip('/')}/epcis/events?{urlencode(params)}"
             headers.append(("Link", f'<{url}>; rel="next"'))
         return json_response(Epcis._query_document(events), headers=headers)
+
+    def _capture_headers(self):
+        return [
+            ("GS1-EPCIS-Version", epcis.EPCIS_VERSION),
+            ("GS1-CBV-Version", epcis.CBV_VERSION),
+            ("GS1-EPCIS-Capture-Limit", str(epcis_capture.MAX_EVENTS)),
+            ("GS1-EPCIS-Capture-File-Size-Limit", str(MAX_CAPTURE_BODY)),
+        ]
+
+    @http.route(
+        "/epcis/capture",
+        type="http",
+        auth="lot_tracking_epcis",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        max_content_length=MAX_CAPTURE_BODY,
+    )
+    @epcis_api
+    def capture(self, **_kw):
+        """Capture an EPCISDocument of shipping events as advance shipping notices on our
+        purchase orders' receipts: 202 and the capture job's address, or the document's
+        errors (nothing is stored)."""
+        httprequest = request.httprequest
+        if httprequest.args:
+            raise epcis_error(400, "POST /epcis/capture takes no query parameters.")
+        if httprequest.mimetype not in _ACCEPTED:
+            raise epcis_error(
+                415, "Send the EPCIS document as application/json or application/ld+json."
+            )
+        behaviour = httprequest.headers.get("GS1-Capture-Error-Behaviour", "rollback")
+        if behaviour != "rollback":
+            raise epcis_error(
+                400, "Only GS1-Capture-Error-Behaviour: rollback (all or nothing) is supported."
+            )
+        document = read_json_body(epcis_error, MAX_CAPTURE_BODY)
+        try:
+            capture = request.env["lot.tracking.capture"]._lot_tracking_capture(document)
+        except epcis_capture.CaptureError as error:
+            errors = error.errors
+            raise epcis_error(
+                400,
+                f"The document is refused, nothing was captured ({len(errors)} error(s)): "
+                f"{errors[0]['pointer']}: {errors[0]['message']}",
+                extra={"errors": errors[:MAX_LISTED_ERRORS]},
+            ) from error
+        headers = self._capture_headers()
+        headers.append(("Location", f"/epcis/capture/{capture.id}"))
+        return json_response(capture._lot_tracking_job(), status=202, headers=headers)
+
+    @http.route(
+        "/epcis/capture/<int:capture_id>",
+        type="http",
+        auth="lot_tracking_epcis",
+        methods=["GET"],
+        readonly=True,
+        save_session=False,
+    )
+    @epcis_api
+    def capture_job(self, capture_id, **_kw):
+        """The outcome of a capture (GS1 REST binding's capture job)."""
+        _check_accept()
+        if capture_id > 2**31 - 1:
+            raise epcis_error(404, f"No capture {capture_id}.")
+        capture = request.env["lot.tracking.capture"].search([("id", "=", capture_id)])
+        if not capture:
+            raise epcis_error(404, f"No capture {capture_id}.")
+        return json_response(capture._lot_tracking_job(), headers=self._capture_headers())

@@ -1,6 +1,6 @@
 import re
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from odoo import models
 from odoo.http import request
@@ -42,6 +42,24 @@ class IrHttp(models.AbstractModel):
         request.update_env(user=uid)
         if lang := request.env.user.lang:
             request.update_context(lang=lang)  # messages in the key owner's language
+
+    @classmethod
+    def _match(cls, path_info):
+        """A method a route does not take (a POST to a GET route) answered in the API's
+        error shape: routing fails before ``_handle_error`` is reached."""
+        try:
+            return super()._match(path_info)
+        except MethodNotAllowed as error:
+            allowed = ", ".join(sorted(error.valid_methods or ()))
+            message = f"{request.httprequest.method} is not allowed here; use {allowed}."
+            if path_info.startswith("/lot_tracking/api/"):
+                shaped = lot_api_error(405, message)
+            elif path_info.startswith("/epcis/"):
+                shaped = epcis_error(405, message)
+            else:
+                raise
+            shaped.valid_methods = error.valid_methods
+            raise shaped from error
 
     @classmethod
     def _handle_error(cls, exception):

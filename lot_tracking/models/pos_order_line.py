@@ -116,6 +116,7 @@ class PosOrderLine(models.Model):
         )
 
     @api.model
+    @api.readonly
     def get_existing_lots(self, company_id, product_id):
         """Core's lots, restricted to the ones that may be sold and sorted first to expire
         first (no expiry last); each also gives ``expiration_date`` and what the till checks
@@ -165,6 +166,7 @@ class PosOrderLine(models.Model):
         return result
 
     @api.model
+    @api.readonly
     def lot_tracking_check_lot(self, product_id, code, expiration_date=False):
         """Find the lot a cashier typed or scanned, by its name or its supplier's code.
 

@@ -25,6 +25,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.lot_tracking_lots_received = counts.get(partner.commercial_partner_id, 0)
 
+    @api.readonly
     def action_lot_tracking_vendor_score(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

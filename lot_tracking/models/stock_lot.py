@@ -564,6 +564,7 @@ class StockLot(models.Model):
             "context": {"default_lot_ids": self.ids},
         }
 
+    @api.readonly
     def action_lot_tracking_events(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "lot_tracking.lot_tracking_event_action"

@@ -10,6 +10,7 @@ from . import test_company_isolation
 from . import test_compat
 from . import test_concurrency
 from . import test_epcis
+from . import test_epcis_capture
 from . import test_event_feed
 from . import test_expiry
 from . import test_gs1
@@ -20,6 +21,7 @@ from . import test_pos
 from . import test_pos_tour
 from . import test_pos_valuation
 from . import test_quality_state
+from . import test_readonly
 from . import test_recall
 from . import test_receipt_scan_tour
 from . import test_receipts
@@ -31,3 +33,4 @@ from . import test_till_and_accuracy
 from . import test_trace_report
 from . import test_traceability_tour
 from . import test_valuation
+from . import test_webhook

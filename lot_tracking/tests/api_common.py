@@ -15,6 +15,7 @@ import subprocess
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.validators import validator_for
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -161,6 +162,33 @@ class LotTrackingApiCommon(LotTrackingCommon, HttpCase):
             if re.match(pattern, path):
                 return template
         raise AssertionError(f"{path} is not in the OpenAPI document")
+
+    def assert_epcis_document(self, document):
+        """Valid against GS1's official schema, formats included."""
+        cls = type(self)
+        if "_epcis_schema" not in cls.__dict__:
+            cls._epcis_schema = load_epcis_schema()
+        if cls._epcis_schema is None:
+            self.skipTest(
+                "GS1's EPCIS JSON Schema is not at hand: set LOT_TRACKING_EPCIS_SCHEMA or "
+                "LOT_TRACKING_EPCIS_REPO"
+            )
+        validator_class = validator_for(cls._epcis_schema)
+        validator = validator_class(cls._epcis_schema, format_checker=FormatChecker())
+        errors = [
+            f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+            for error in validator.iter_errors(document)
+        ]
+        self.assertFalse(errors, "the document breaks GS1's EPCIS 2.0 JSON Schema")
+
+    def assert_problem(self, response, status, exception):
+        self.assertEqual(response.status_code, status, response.text[:500])
+        self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/problem+json")
+        problem = response.json()
+        self.assertEqual(problem["type"], f"epcisException:{exception}")
+        self.assertEqual(problem["status"], status)
+        self.assertTrue(problem["title"])
+        return problem
 
     def assert_error(self, response, status, code=None):
         self.assertEqual(response.status_code, status, response.text[:500])

@@ -6,7 +6,7 @@ from jsonschema import Draft202012Validator
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools import digital_link, epcis, gs1, openapi
+from ..tools import digital_link, epcis, epcis_capture, gs1, openapi
 
 GTIN = "09506000134352"
 
@@ -132,3 +132,101 @@ class TestEpcisTools(BaseCase):
 
         collect(document)
         self.assertLessEqual(refs, set(document["components"]["schemas"]))
+
+
+@tagged("post_install", "-at_install")
+class TestCaptureReader(BaseCase):
+    """The capture's own structure checks (GS1's schema cannot ship with the module)."""
+
+    def _document(self, events, header=None):
+        document = {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-11-20T08:05:00Z",
+            "epcisBody": {"eventList": events},
+        }
+        if header:
+            document["epcisHeader"] = header
+        return document
+
+    def _shipping(self, epc_class, **values):
+        return {
+            "type": "ObjectEvent",
+            "eventTime": "2026-11-20T08:00:00+01:00",
+            "eventTimeZoneOffset": "+01:00",
+            "action": "OBSERVE",
+            "bizStep": "https://ref.gs1.org/cbv/BizStep-shipping",
+            "quantityList": [{"epcClass": epc_class, "quantity": 3.5, "uom": "KGM"}],
+            "bizTransactionList": [
+                {
+                    "type": "urn:epcglobal:cbv:btt:po",
+                    "bizTransaction": "urn:epcglobal:cbv:bt:5412345000013:P%2F0042",
+                }
+            ],
+            **values,
+        }
+
+    def test_shipment_with_lgtin_and_master_data(self):
+        urn = "urn:epc:class:lgtin:950600.0013435.L%2F1"
+        header = {
+            "epcisMasterData": {
+                "vocabularyList": [
+                    {
+                        "type": epcis.VTYPE_EPC_CLASS,
+                        "vocabularyElementList": [
+                            {
+                                "id": digital_link.lot_uri(GTIN, "L/1"),
+                                "attributes": [
+                                    {
+                                        "id": "urn:epcglobal:cbv:mda#itemExpirationDate",
+                                        "attribute": "2027-01-31",
+                                    },
+                                    {"id": "cbvmda:countryOfOrigin", "attribute": "fr"},
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            }
+        }
+        notice = epcis_capture.read_document(self._document([self._shipping(urn)], header))
+        [shipment] = notice.shipments
+        self.assertEqual(shipment.order, ("name", "5412345000013", "P/0042"))
+        [item] = shipment.items
+        self.assertEqual((item.gtin, item.lot, item.quantity, item.uom), (GTIN, "L/1", 3.5, "KGM"))
+        self.assertEqual(
+            notice.master_data[GTIN, "L/1"],
+            {"expiry": datetime.date(2027, 1, 31), "origin": "FR"},
+        )
+
+    def test_contradicting_expiries_are_refused(self):
+        uri = digital_link.lot_uri(GTIN, "L1")
+        commissioning = {
+            **self._shipping(uri, action="ADD", bizStep="commissioning"),
+            "ilmd": {"cbvmda:itemExpirationDate": "2027-02-01"},
+        }
+        commissioning.pop("bizTransactionList")
+        commissioning2 = {**commissioning, "ilmd": {"cbvmda:itemExpirationDate": "2027-03-01"}}
+        with self.assertRaises(epcis_capture.CaptureError) as caught:
+            epcis_capture.read_document(
+                self._document([commissioning, commissioning2, self._shipping(uri)])
+            )
+        self.assertIn("contradicts", str(caught.exception))
+
+    def test_every_problem_is_reported(self):
+        event = self._shipping(digital_link.gtin_uri(GTIN), eventTimeZoneOffset="1h")
+        event["quantityList"].append({"epcClass": 7, "quantity": True})
+        with self.assertRaises(epcis_capture.CaptureError) as caught:
+            epcis_capture.read_document(self._document([event, "x"]))
+        pointers = sorted(error["pointer"] for error in caught.exception.errors)
+        self.assertEqual(
+            pointers,
+            [
+                "/epcisBody/eventList/0/eventTimeZoneOffset",
+                "/epcisBody/eventList/0/quantityList/0/epcClass",
+                "/epcisBody/eventList/0/quantityList/1/epcClass",
+                "/epcisBody/eventList/0/quantityList/1/quantity",
+                "/epcisBody/eventList/1",
+            ],
+        )

@@ -3,12 +3,10 @@ document checked against GS1's EPCIS 2.0 JSON Schema with formats."""
 
 from urllib.parse import parse_qs, quote, urlsplit
 
-from jsonschema import FormatChecker
-from jsonschema.validators import validator_for
-
 from odoo.tests import tagged
 
-from .api_common import API, LotTrackingApiCommon, load_epcis_schema
+from .api_common import API, LotTrackingApiCommon
+from .common import LotTrackingCommon
 
 LOT_A_URI = "https://id.gs1.org/01/02000000000015/10/SUP%2F1"
 WAREHOUSE_URI = "https://id.gs1.org/414/5412345000020"
@@ -16,26 +14,6 @@ WAREHOUSE_URI = "https://id.gs1.org/414/5412345000020"
 
 @tagged("post_install", "-at_install")
 class TestEpcis(LotTrackingApiCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.epcis_schema = load_epcis_schema()
-
-    def assert_epcis_document(self, document):
-        """Valid against GS1's official schema, formats included."""
-        if self.epcis_schema is None:
-            self.skipTest(
-                "GS1's EPCIS JSON Schema is not at hand: set LOT_TRACKING_EPCIS_SCHEMA or "
-                "LOT_TRACKING_EPCIS_REPO"
-            )
-        validator_class = validator_for(self.epcis_schema)
-        validator = validator_class(self.epcis_schema, format_checker=FormatChecker())
-        errors = [
-            f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-            for error in validator.iter_errors(document)
-        ]
-        self.assertFalse(errors, "the document breaks GS1's EPCIS 2.0 JSON Schema")
-
     def query(self, params="", key=None, status=200):
         response = self.call(f"/epcis/events?{params}", key=key or self.user_key)
         self.assertEqual(response.status_code, status, response.text[:1000])
@@ -303,10 +281,45 @@ class TestEpcis(LotTrackingApiCommon):
     def _uri(self, lot):
         return self.env["lot.tracking.api"]._lot_class_uri(lot)
 
-    def assert_problem(self, response, status, exception):
-        self.assertEqual(response.status_code, status, response.text[:500])
-        self.assertEqual(response.headers["Content-Type"].split(";")[0], "application/problem+json")
-        problem = response.json()
-        self.assertEqual(problem["type"], f"epcisException:{exception}")
-        self.assertEqual(problem["status"], status)
-        self.assertTrue(problem["title"])
+
+@tagged("post_install", "-at_install")
+class TestEpcisQueryCount(LotTrackingCommon):
+    """A page of EPCIS events costs the same queries for 1 event and for many, each on its
+    own receipt with its own lot (no query per event, lot, receipt or order)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.gln = "5412345000013"
+        cls.warehouse.gln = "5412345000020"
+        cls.supplier.gln = "4012345000009"
+        receipts = [cls._purchase([(cls.yogurt, 2, 1.0)]) for __ in range(12)]
+        for number, receipt in enumerate(receipts):
+            receipt.lot_tracking_scan(
+                cls._label(cls.yogurt, f"QC-{number}", cls._in_days(30), **{"37": 2})
+            )
+            cls._validate(receipt)
+        cls.lots = cls.env["stock.lot"].search([("supplier_lot_code", "=like", "QC-%")])
+
+    def _page(self, lots):
+        """Queries of one page (the query, the document), as a fresh request runs it."""
+        Epcis = self.env["lot.tracking.epcis"].with_user(self.stock_user)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        events, __, __ = Epcis._query_events({"lot_ids": lots.ids}, (0, 0), 1000)
+        document = Epcis._query_document(events)
+        count = self.env.cr.sql_log_count - before
+        return count, document["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+
+    def test_same_queries_for_1_and_12_events(self):
+        self.assertEqual(len(self.lots), 12)
+        self._page(self.lots[:1])  # warm caches (env.ref, units) like a running server
+        one, events = self._page(self.lots[:1])
+        self.assertEqual(len(events), 1)
+        with self.assertQueryCount(one):
+            many, events = self._page(self.lots)
+        self.assertEqual(len(events), 12)
+        self.assertEqual({e["bizTransactionList"][0]["type"] for e in events}, {"po"})
+        self.assertEqual(len({e["bizTransactionList"][0]["bizTransaction"] for e in events}), 12)
+        self.assertEqual(many, one, f"{one} queries for 1 event, {many} for 12")

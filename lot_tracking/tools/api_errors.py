@@ -28,21 +28,28 @@ class ApiError(HTTPException):
     def get_response(self, environ=None, scope=None):
         body = {"error": {"code": self.error_code, "message": self.description}}
         response = _json(body, self.code, "application/json")
-        if self.code == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
+        _common_headers(self, response)
         return response
+
+
+def _common_headers(error, response):
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
 
 
 class EpcisError(HTTPException):
     """An EPCIS error as the REST binding answers it: RFC 7807 ``application/problem+json``
     with an ``epcisException:…`` type."""
 
-    def __init__(self, status, exception, title, detail=None):
+    def __init__(self, status, exception, title, detail=None, extra=None):
         super().__init__(description=detail or title)
         self.code = status
         self.exception = exception
         self.title = title
         self.detail = detail
+        self.extra = extra or {}
 
     def get_response(self, environ=None, scope=None):
         body = {
@@ -52,10 +59,10 @@ class EpcisError(HTTPException):
         }
         if self.detail:
             body["detail"] = self.detail
+        body.update(self.extra)  # RFC 7807 extension members
         response = _json(body, self.code, "application/problem+json")
         response.headers["GS1-EPCIS-Version"] = epcis.EPCIS_VERSION
-        if self.code == 401:
-            response.headers["WWW-Authenticate"] = "Bearer"
+        _common_headers(self, response)
         return response
 
 
@@ -78,6 +85,6 @@ def lot_api_error(status, message, code=None):
     return ApiError(status, code or ERRORS[status][0], message)
 
 
-def epcis_error(status, detail, exception=None, title=None):
+def epcis_error(status, detail, exception=None, title=None, extra=None):
     __, default_exception, default_title = ERRORS[status]
-    return EpcisError(status, exception or default_exception, title or default_title, detail)
+    return EpcisError(status, exception or default_exception, title or default_title, detail, extra)

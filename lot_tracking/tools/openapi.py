@@ -75,8 +75,49 @@ SCHEMAS = {
             "title": STRING,
             "status": INTEGER,
             "detail": STRING,
+            "errors": {
+                "type": "array",
+                "description": "Of a refused capture: every problem found in the document.",
+                "items": _object({"pointer": STRING, "message": STRING}),
+            },
         },
         "required": ["type", "title", "status"],
+    },
+    "CaptureJob": {
+        "type": "object",
+        "description": "A capture job of GS1's REST binding; only successful captures are "
+        "stored (a refused document gets its errors at once and leaves nothing behind).",
+        "properties": {
+            "captureID": STRING,
+            "createdAt": DATE_TIME,
+            "finishedAt": DATE_TIME,
+            "running": BOOLEAN,
+            "success": BOOLEAN,
+            "captureErrorBehaviour": {"enum": ["rollback"]},
+            "errors": {"type": "array", "maxItems": 0},
+            "eventCount": INTEGER,
+            "receipts": _list(
+                _object(
+                    {
+                        "id": INTEGER,
+                        "name": STRING,
+                        "purchaseOrder": _nullable(STRING),
+                        "lots": _list(
+                            _object({"lot": STRING, "lotCode": STRING, "quantity": NUMBER})
+                        ),
+                    }
+                )
+            ),
+        },
+        "required": [
+            "captureID",
+            "createdAt",
+            "finishedAt",
+            "running",
+            "success",
+            "captureErrorBehaviour",
+            "errors",
+        ],
     },
     "Ref": _object({"id": INTEGER, "name": STRING}),
     "ProductRef": _object(
@@ -300,6 +341,11 @@ _ERRORS = {
     "404": "Unknown, or belongs to a company the key's user does not work in.",
     "409": "Not possible in the record's current state, or the code matches several lots.",
     "413": f"The body is larger than {MAX_BODY} bytes.",
+    "404e": "No such capture, or one of a company the key's user does not work in.",
+    "406": "Only JSON is served.",
+    "413e": "The document is larger than GS1-EPCIS-Capture-File-Size-Limit bytes.",
+    "415": "Send application/json or application/ld+json.",
+    "500": "The server failed; nothing was captured.",
 }
 
 
@@ -310,7 +356,7 @@ def _error_responses(*statuses, problem=False):
         else (_ref("Error"), "application/json")
     )
     return {
-        status: {"description": _ERRORS[status], "content": {mimetype: {"schema": schema}}}
+        status[:3]: {"description": _ERRORS[status], "content": {mimetype: {"schema": schema}}}
         for status in statuses
     }
 
@@ -506,11 +552,45 @@ def _paths():
                             }
                         },
                     },
-                    **_error_responses("400", "401", "403", problem=True),
-                    "406": {
-                        "description": "Only JSON is served.",
-                        "content": {"application/problem+json": {"schema": _ref("EpcisProblem")}},
+                    **_error_responses("400", "401", "403", "406", problem=True),
+                },
+            }
+        },
+        "/epcis/capture": {
+            "post": {
+                "summary": "Capture an EPCISDocument: shipping events naming our purchase "
+                "orders become advance shipping notices on their receipts",
+                "tags": ["EPCIS"],
+                "parameters": [
+                    {
+                        "name": "GS1-Capture-Error-Behaviour",
+                        "in": "header",
+                        "required": False,
+                        "description": "Only rollback (all or nothing).",
+                        "schema": {"enum": ["rollback"]},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("EPCISDocument")}},
+                },
+                "responses": {
+                    "202": {
+                        **_json(_ref("CaptureJob"), "Captured; Location names the capture job."),
+                        "headers": {"Location": {"schema": STRING}},
                     },
+                    **_error_responses("400", "401", "403", "413e", "415", "500", problem=True),
+                },
+            }
+        },
+        "/epcis/capture/{capture_id}": {
+            "get": {
+                "summary": "The outcome of a capture (capture job)",
+                "tags": ["EPCIS"],
+                "parameters": [_path_id("capture_id")],
+                "responses": {
+                    "200": _json(_ref("CaptureJob")),
+                    **_error_responses("401", "403", "404e", "406", problem=True),
                 },
             }
         },
