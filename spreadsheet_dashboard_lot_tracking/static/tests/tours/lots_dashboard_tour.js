@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 // The figures the data of tests/test_lots_dashboard.py gives, cell by cell.
 const EXPECTED = {
@@ -34,12 +34,12 @@ function dashboardModel() {
 
 function evaluated(model, xc) {
     const sheetId = model.getters.getActiveSheetId();
-    return model.getters.getEvaluatedCell({ sheetId, ...toPosition(xc) }).value;
+    return model.getters.getEvaluatedCell({sheetId, ...toPosition(xc)}).value;
 }
 
 function toPosition(xc) {
     const [, letters, digits] = xc.match(/^([A-Z]+)(\d+)$/);
-    return { col: letters.charCodeAt(0) - 65, row: Number(digits) - 1 };
+    return {col: letters.charCodeAt(0) - 65, row: Number(digits) - 1};
 }
 
 function mismatches(model) {
@@ -51,7 +51,9 @@ function mismatches(model) {
                 ? typeof value === "number" && Math.abs(value - expected) < 1e-6
                 : value === expected;
         if (!same) {
-            wrong.push(`${xc}: ${JSON.stringify(value)} instead of ${JSON.stringify(expected)}`);
+            wrong.push(
+                `${xc}: ${JSON.stringify(value)} instead of ${JSON.stringify(expected)}`
+            );
         }
     }
     return wrong;
