@@ -74,13 +74,14 @@ registry.category("web_tour.tours").add("spreadsheet_dashboard_lot_tracking_tour
         {
             content: "its figures are the lots' figures",
             trigger: ".o_spreadsheet_dashboard_action .o_renderer canvas",
+            timeout: 60000, // a loaded test machine: the data may take a while
             run: async () => {
                 const model = dashboardModel();
                 if (!model) {
                     throw new Error("no dashboard is open");
                 }
                 let wrong = [];
-                for (let attempt = 0; attempt < 70; attempt++) {
+                for (let attempt = 0; attempt < 500; attempt++) {
                     wrong = mismatches(model);
                     if (!wrong.length) {
                         return;
