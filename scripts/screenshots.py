@@ -149,6 +149,20 @@ def new_receipt(session, url):
     return data["picking_ids"][0]
 
 
+# At the till: past the opening dialog, add the yogurt: its first-to-expire lot is pre-selected.
+POS_ADD_YOGURT = """
+(async () => {
+    const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const open = [...document.querySelectorAll(".modal button")].find((b) =>
+        /open/i.test(b.textContent));
+    if (open) { open.click(); await wait(1500); }
+    const card = [...document.querySelectorAll(".product-list article")].find((a) =>
+        a.textContent.includes("Greek Yogurt"));
+    card?.click();
+})()
+"""
+
+
 def scan_script(label):
     """Type a label in the receipt's scan box and press Enter, as a scanner does."""
     return (
@@ -192,6 +206,8 @@ def main():
 
     recalled = lot("FF-B", "recalled")
     receipt = new_receipt(session, url)
+    shop = ref(session, url, "point_of_sale.pos_config_bakery")
+    jsonrpc(session, url, "pos.config", "open_ui", [shop])
     # name: (web client path, selector that says the page is ready, JavaScript to run then)
     pages = {
         "lot_form": (
@@ -204,6 +220,11 @@ def main():
             f"/odoo/action-stock.action_picking_tree_all/{receipt}",
             "input[name=lot_tracking_scan]",
             scan_script(f"01{YOGURT_GTIN}17{expiry(60)}10FF-D" + "\x1d" + "3712"),
+        ),
+        "pos_lot_step": (
+            f"/pos/ui?config_id={shop}",
+            ".product-list",
+            POS_ADD_YOGURT,
         ),
         "recall": ("/odoo/action-lot_tracking.lot_tracking_recall_action", ".o_list_view", ""),
         "settings": (
