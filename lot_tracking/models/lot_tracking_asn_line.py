@@ -32,7 +32,7 @@ class LotTrackingAsnLine(models.Model):
     )
     product_id = fields.Many2one("product.product", required=True, readonly=True)
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
-    lot_id = fields.Many2one("stock.lot", "Lot", required=True, readonly=True, index=True)
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, index=True)
     supplier_lot_code = fields.Char(related="lot_id.supplier_lot_code")
     announced = fields.Boolean(default=True, readonly=True)
     quantity = fields.Float("Announced Quantity", digits="Product Unit of Measure", readonly=True)
