@@ -1,7 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.xlsx import build_xlsx
+from ..tools.download import download_action
+from ..tools.xlsx import build_xlsx, user_tz
 
 CAUSES = [
     ("expired", "Expired"),
@@ -131,5 +132,5 @@ class LotTrackingExpiryLoss(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Expiry Losses"), columns, rows)
-        return self.env["stock.lot"]._lot_tracking_xlsx_action("expiry_losses.xlsx", content)
+        content = build_xlsx(_("Expiry Losses"), columns, rows, tz=user_tz(self.env))
+        return download_action(self.env, "expiry_losses.xlsx", content)

@@ -1,7 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.xlsx import build_xlsx
+from ..tools.download import download_action
+from ..tools.xlsx import build_xlsx, user_tz
 
 
 class LotTrackingLotMargin(models.Model):
@@ -143,7 +144,6 @@ class LotTrackingLotMargin(models.Model):
         lines = self or self.search([])
         _ = self.env._
         sources = dict(self._fields["source"]._description_selection(self.env))
-        Lot = self.env["stock.lot"]
         columns = [
             (_("Date"), "datetime"),
             (_("Source"), "text"),
@@ -160,7 +160,7 @@ class LotTrackingLotMargin(models.Model):
         ]
         rows = [
             (
-                Lot._lot_tracking_local(line.date),
+                line.date,
                 sources.get(line.source),
                 line.reference,
                 line.partner_id.display_name,
@@ -175,5 +175,5 @@ class LotTrackingLotMargin(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Lot Margin"), columns, rows)
-        return Lot._lot_tracking_xlsx_action("lot_margin.xlsx", content)
+        content = build_xlsx(_("Lot Margin"), columns, rows, tz=user_tz(self.env))
+        return download_action(self.env, "lot_margin.xlsx", content)
