@@ -6,9 +6,10 @@ with pytest-odoo in two fresh databases with demo data: one with lot_tracking's 
 with the module is a new failure; the run fails on any that `compat/deliberate-differences.txt`
 does not list (one line each: `<test id> — <reason>`).
 
-The baseline does not depend on this repository: its results are cached in $LOT_TRACKING_HOME,
-keyed by the Odoo tree (odoo/release.py and the suites' test files), the module list and the
-pytest arguments. COMPAT_REFRESH=1 recomputes them. Both runs go in parallel.
+The baseline does not depend on this repository: its results are cached per suite in
+$LOT_TRACKING_HOME/compat, keyed by the Odoo tree (odoo/release.py and the suite's test files), the
+module list and the arguments; COMPAT_REFRESH=1 recomputes them. The two runs go in parallel; the
+one with lot_tracking always runs, in a fresh database.
 
 This file is also the pytest plugin of both runs (`-p compat`): it leaves out HTTP tests (browser
 tours) unless `--tours`, and writes each test's outcome to a JSON file.
