@@ -100,7 +100,12 @@ class ReportLotTrace(models.AbstractModel):
             (_("Removal Date"), lot.removal_date, "datetime"),
             (_("Expiration Date"), lot.expiration_date, "datetime"),
             (_("Quality State"), states[lot.quality_state], "text"),
-            (_("Not Sellable Because"), lot.sale_block_reason, "text"),
+            # the state row already says why a held lot cannot be sold
+            (
+                _("Not Sellable Because"),
+                lot.quality_state == "released" and lot.sale_block_reason,
+                "text",
+            ),
         ]
         return [{"label": label, "value": value, "kind": kind} for label, value, kind in facts]
 
