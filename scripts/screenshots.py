@@ -153,9 +153,13 @@ def new_receipt(session, url):
 POS_ADD_YOGURT = """
 (async () => {
     const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    const open = [...document.querySelectorAll(".modal button")].find((b) =>
-        /open/i.test(b.textContent));
-    if (open) { open.click(); await wait(1500); }
+    // the splash screen's Open Register, then the opening control's
+    for (let step = 0; step < 2; step++) {
+        const open = [...document.querySelectorAll("body *")]
+            .filter((node) => /^\\s*Open Register\\s*$/.test(node.textContent))
+            .pop(); // the innermost: its click reaches the button
+        if (open) { open.click(); await wait(3000); }
+    }
     const card = [...document.querySelectorAll(".product-list article")].find((a) =>
         a.textContent.includes("Greek Yogurt"));
     card?.click();
@@ -206,6 +210,7 @@ def main():
 
     recalled = lot("FF-B", "recalled")
     receipt = new_receipt(session, url)
+    [recall] = jsonrpc(session, url, "lot.tracking.recall", "search", [], limit=1)
     shop = ref(session, url, "point_of_sale.pos_config_bakery")
     jsonrpc(session, url, "pos.config", "open_ui", [shop])
     # name: (web client path, selector that says the page is ready, JavaScript to run then)
@@ -223,10 +228,14 @@ def main():
         ),
         "pos_lot_step": (
             f"/pos/ui?config_id={shop}",
-            ".product-list",
+            ".pos",
             POS_ADD_YOGURT,
         ),
-        "recall": ("/odoo/action-lot_tracking.lot_tracking_recall_action", ".o_list_view", ""),
+        "recall": (
+            f"/odoo/action-lot_tracking.lot_tracking_recall_action/{recall}",
+            ".o_form_view",
+            "document.querySelector(\"a[name='customers']\").click()",
+        ),
         "settings": (
             "/odoo/settings#stock",
             "#lot_tracking_force_lot_valuation",
@@ -248,7 +257,7 @@ def main():
             browser.open(url + path, selector)
             if script:
                 browser.evaluate(script)
-                time.sleep(2)
+                time.sleep(6 if name == "pos_lot_step" else 2)
             browser.screenshot(out / f"{name}.png")
             print(out / f"{name}.png")
     finally:
