@@ -410,11 +410,7 @@ class LotTrackingApiController(http.Controller):
     )
     @lot_api
     def recall_activate(self, recall_id, **_kw):
-        _args(set())
-        check_body_size(lot_api_error)
-        recall = _one("lot.tracking.recall", recall_id, "Recall")
-        recall.action_activate()
-        return json_response(request.env["lot.tracking.api"]._recall_values(recall)[0])
+        return self._recall_transition(recall_id, "action_activate")
 
     @http.route(
         f"{API_PREFIX}/recalls/<int:recall_id>/close",
@@ -427,8 +423,12 @@ class LotTrackingApiController(http.Controller):
     )
     @lot_api
     def recall_close(self, recall_id, **_kw):
+        return self._recall_transition(recall_id, "action_close")
+
+    def _recall_transition(self, recall_id, method):
+        """Activate or close a recall (``method``) and answer with the recall."""
         _args(set())
         check_body_size(lot_api_error)
         recall = _one("lot.tracking.recall", recall_id, "Recall")
-        recall.action_close()
+        getattr(recall, method)()
         return json_response(request.env["lot.tracking.api"]._recall_values(recall)[0])
