@@ -17,6 +17,5 @@
             "spreadsheet_dashboard_lot_tracking/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
     "auto_install": True,
 }

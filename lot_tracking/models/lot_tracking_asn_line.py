@@ -94,13 +94,12 @@ class LotTrackingAsnLine(models.Model):
     def _difference_text(self, quantity, state):
         """What differs from the notice, in one line (False when nothing does, yet)."""
         self.ensure_one()
-        _ = self.env._
         lot = self.lot_id.supplier_lot_code or self.lot_id.name
         product = self.product_id.display_name
         parts = []
         if state == "unannounced":
             parts.append(
-                _(
+                self.env._(
                     "%(product)s lot %(lot)s was not announced (%(qty)s %(uom)s scanned)",
                     product=product,
                     lot=lot,
@@ -110,7 +109,7 @@ class LotTrackingAsnLine(models.Model):
             )
         elif state in ("short", "over"):
             parts.append(
-                _(
+                self.env._(
                     "%(product)s lot %(lot)s: %(received)s %(uom)s received, %(announced)s "
                     "announced",
                     product=product,
@@ -122,7 +121,7 @@ class LotTrackingAsnLine(models.Model):
             )
         if self.label_expiration_date and self.expiration_date:
             parts.append(
-                _(
+                self.env._(
                     "%(product)s lot %(lot)s: the label says expiry %(label)s, the notice "
                     "%(announced)s",
                     product=product,

@@ -195,7 +195,6 @@ class _Plan:
 
     # -- resolving ----------------------------------------------------------------------
     def resolve(self, notice):
-        _ = self.env._
         orders = self._orders(notice.shipments)
         products = self.env["lot.tracking.api"]._products_by_gtin(
             sorted({item.gtin for shipment in notice.shipments for item in shipment.items})
@@ -240,7 +239,7 @@ class _Plan:
         if len(companies) > 1:
             self.error(
                 "/epcisBody",
-                _("The document names orders of several companies: send one per company."),
+                self.env._("The document names orders of several companies: send one per company."),
             )
             return
         self.company = companies
@@ -249,7 +248,6 @@ class _Plan:
 
     def _orders(self, shipments):
         """{shipment pointer: purchase order}, reporting unknown and ambiguous references."""
-        _ = self.env._
         names = {s.order[2] for s in shipments if s.order[0] == "name"}
         ids = {s.order[1] for s in shipments if s.order[0] == "id"}
         Order = self.env["purchase.order"]
@@ -268,7 +266,7 @@ class _Plan:
             if not candidates:
                 self.error(
                     pointer,
-                    _(
+                    self.env._(
                         "%(order)s names no purchase order known here.",
                         order=shipment.order_text[:200],
                     ),
@@ -276,7 +274,7 @@ class _Plan:
             elif len(candidates) > 1:
                 self.error(
                     pointer,
-                    _(
+                    self.env._(
                         "%(order)s matches orders of several companies: name the order with "
                         "the GLN of the company that placed it.",
                         order=shipment.order_text[:200],
@@ -285,7 +283,7 @@ class _Plan:
             elif candidates.state not in ("purchase", "done"):
                 self.error(
                     pointer,
-                    _("Purchase order %(order)s is not confirmed.", order=candidates.name),
+                    self.env._("Purchase order %(order)s is not confirmed.", order=candidates.name),
                 )
             else:
                 result[shipment.pointer] = candidates
@@ -307,16 +305,15 @@ class _Plan:
         return receipts[:1]
 
     def _move(self, receipt, order, products, item):
-        _ = self.env._
         pointer = f"{item.pointer}/epcClass"
         if not products:
-            self.error(pointer, _("No product has GTIN %(gtin)s.", gtin=item.gtin))
+            self.error(pointer, self.env._("No product has GTIN %(gtin)s.", gtin=item.gtin))
             return None
         product = products & order.order_line.product_id
         if not product:
             self.error(
                 pointer,
-                _(
+                self.env._(
                     "%(product)s (GTIN %(gtin)s) is not on purchase order %(order)s.",
                     product=products[0].display_name,
                     gtin=item.gtin,
@@ -327,7 +324,8 @@ class _Plan:
         product = product[0]
         if product.tracking != "lot":
             self.error(
-                pointer, _("%(product)s is not tracked by lot.", product=product.display_name)
+                pointer,
+                self.env._("%(product)s is not tracked by lot.", product=product.display_name),
             )
             return None
         move = receipt.move_ids.filtered(
@@ -336,7 +334,7 @@ class _Plan:
         if not move:
             self.error(
                 pointer,
-                _(
+                self.env._(
                     "%(product)s of purchase order %(order)s is already received.",
                     product=product.display_name,
                     order=order.name,
@@ -477,7 +475,6 @@ class _Plan:
 
     def post_notices(self, capture):
         """One chatter message per receipt: the lots the notice announces."""
-        _ = self.env._
         by_receipt = defaultdict(list)
         for entry in self.entries.values():
             by_receipt[entry["receipt"]].append(entry)
@@ -485,7 +482,7 @@ class _Plan:
             items = []
             for entry in entries:
                 lot, unit = entry["lot"], entry["move"].product_id.uom_id
-                text = _(
+                text = self.env._(
                     "%(product)s lot %(code)s (%(lot)s): %(qty)s %(uom)s",
                     product=lot.product_id.display_name,
                     code=entry["code"],
@@ -498,12 +495,14 @@ class _Plan:
                     uom=unit.name,
                 )
                 if entry["expiry_dt"]:
-                    text += _(", expires %(date)s", date=format_date(self.env, entry["expiry_dt"]))
+                    text += self.env._(
+                        ", expires %(date)s", date=format_date(self.env, entry["expiry_dt"])
+                    )
                 items.append(text)
             receipt._message_log(
                 body=Markup("<p>%s</p><ul>%s</ul>")
                 % (
-                    _(
+                    self.env._(
                         "Advance shipping notice received (EPCIS capture %(capture)s): scan "
                         "the labels on arrival to confirm these lots.",
                         capture=capture.id,

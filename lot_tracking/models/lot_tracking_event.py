@@ -120,7 +120,7 @@ class LotTrackingEvent(models.Model):
             raise AccessError(self.env._("Lot events are an audit trail: they cannot be changed."))
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_audit_trail(self):
         if not self.env.su:
             raise AccessError(self.env._("Lot events are an audit trail: they cannot be deleted."))
-        return super().unlink()

@@ -49,7 +49,7 @@ class LotTrackingSuggestion(models.Model):
     @api.model
     def _cron_lot_tracking_suggestions(self):
         self = self.sudo()  # system work over every company, as the scheduler does
-        companies = self.env["res.company"].search([])
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all  # every company, by design
         for done, company in enumerate(companies, start=1):
             self._lot_tracking_suggest(company)
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
@@ -115,11 +115,10 @@ class LotTrackingSuggestion(models.Model):
     def _lot_tracking_pick_action(self, lot, qty, location, rate, fastest, now, cutoff):
         days_left = max((cutoff - now).total_seconds() / 86400, 1)
         best_location, best_rate = fastest.get(lot.product_id, (None, 0.0))
-        _ = self.env._
         uom = lot.product_id.uom_id.name
         cutoff_text = format_date(self.env, cutoff)
         if rate:
-            pace = _(
+            pace = self.env._(
                 "Sells %(rate)s %(uom)s a day at %(location)s: this lot would last %(days)s days, "
                 "but must be sold by %(cutoff)s.",
                 rate=round(rate, 2),
@@ -129,14 +128,14 @@ class LotTrackingSuggestion(models.Model):
                 cutoff=cutoff_text,
             )
         else:
-            pace = _(
+            pace = self.env._(
                 "No sale at %(location)s in the last %(days)s days; must be sold by %(cutoff)s.",
                 location=location.display_name,
                 days=lot.company_id.lot_tracking_velocity_days or 30,
                 cutoff=cutoff_text,
             )
         if best_location and best_location != location and qty / best_rate <= days_left:
-            reason = _(
+            reason = self.env._(
                 "%(pace)s %(best)s sells %(rate)s %(uom)s a day: it sells out there in time.",
                 pace=pace,
                 best=best_location.display_name,

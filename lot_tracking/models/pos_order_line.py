@@ -83,7 +83,6 @@ class PosOrderLine(models.Model):
     def _lot_tracking_check_call(self, product_id):
         """The POS of a call from the till and the product it asks about; a clear error for
         what the till should never send (wrong types, unknown ids, another company's data)."""
-        _ = self.env._
         config_id = self.env.context.get("config_id")
         config = self.env["pos.config"].browse(config_id if _is_id(config_id) else ())
         try:
@@ -91,10 +90,12 @@ class PosOrderLine(models.Model):
         except MissingError:
             company = False
         if not company:
-            raise UserError(_("No PoS configuration found"))
+            raise UserError(self.env._("No PoS configuration found"))
         if not _is_id(product_id):
             raise UserError(
-                _("The product must be given by its id, not %(value)s.", value=_quote(product_id))
+                self.env._(
+                    "The product must be given by its id, not %(value)s.", value=_quote(product_id)
+                )
             )
         Product = self.env["product.product"]
         product = Product.browse(product_id)
@@ -104,10 +105,10 @@ class PosOrderLine(models.Model):
         ):
             return config, product
         if not product.exists():
-            raise UserError(_("Unknown product (id %(id)s).", id=product_id))
+            raise UserError(self.env._("Unknown product (id %(id)s).", id=product_id))
         product.check_access("read")
         raise UserError(
-            _(
+            self.env._(
                 "%(product)s belongs to %(company)s, not to the company of %(pos)s.",
                 product=product.display_name,
                 company=product.company_id.name,
@@ -218,9 +219,8 @@ class PosOrderLine(models.Model):
     def _lot_tracking_parse_code(self, code, expiration_date=False):
         """``(lot code, expiry date or None, error or False)`` of a typed lot or a scanned
         GS1 label; ``error`` says why a GS1 label could not be read."""
-        _ = self.env._
         if not isinstance(code, str) or not code.strip():
-            raise UserError(_("Type or scan a lot, not %(value)s.", value=_quote(code)))
+            raise UserError(self.env._("Type or scan a lot, not %(value)s.", value=_quote(code)))
         code = code.strip()
         expiry = None
         if expiration_date:
@@ -228,7 +228,7 @@ class PosOrderLine(models.Model):
                 expiry = fields.Date.to_date(expiration_date)
             except (TypeError, ValueError):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(value)s is not a date (expected YYYY-MM-DD).",
                         value=_quote(expiration_date),
                     )
@@ -238,7 +238,7 @@ class PosOrderLine(models.Model):
         except gs1.GS1Error as e:
             # A lot name may look like a label: only a label with a valid GTIN is one.
             looks_gs1 = code.startswith("01") and gs1.is_valid_gtin(code[2:16])
-            error = looks_gs1 and _(
+            error = looks_gs1 and self.env._(
                 "Unreadable GS1 label %(label)s: %(error)s",
                 label=_quote(code),
                 error=_quote(str(e)),

@@ -82,7 +82,9 @@ class ProductCategory(models.Model):
             move_vals_list += empty_move_vals
             emptied.append((products, description, orig_quantities, out_layers))
         # Skip stock_account's write, which refuses these values; everything below it runs.
-        res = super(StockAccountProductCategory, self).write(costing_vals)
+        res = super(StockAccountProductCategory, self).write(  # pylint: disable=super-method-mismatch
+            costing_vals
+        )
         for products, description, orig_quantities, out_layers in emptied:
             move_vals_list += products._lot_tracking_svl_replenish_stock(
                 description, orig_quantities, out_layers

@@ -132,7 +132,9 @@ class ProductTemplate(models.Model):
         if other_vals:
             self.write(other_vals)
         # Skip stock_account's write, which refuses or misprices the move; the rest runs.
-        res = super(StockAccountProductTemplate, self).write({"categ_id": vals["categ_id"]})
+        res = super(StockAccountProductTemplate, self).write(  # pylint: disable=super-method-mismatch
+            {"categ_id": vals["categ_id"]}
+        )
         for products, description, orig_quantities, out_layers in emptied:
             move_vals_list += products._lot_tracking_svl_replenish_stock(
                 description, orig_quantities, out_layers

@@ -192,17 +192,18 @@ class StockLot(models.Model):
     def _lot_tracking_block_reason(self, now):
         """Why this lot cannot be sold at ``now``, or False."""
         self.ensure_one()
-        _ = self.env._
         if self.quality_state != "released":
             return {
-                "quarantine": _("In quarantine"),
-                "blocked": _("Blocked"),
-                "recalled": _("Recalled"),
+                "quarantine": self.env._("In quarantine"),
+                "blocked": self.env._("Blocked"),
+                "recalled": self.env._("Recalled"),
             }[self.quality_state]
         if self.expiration_date and self.expiration_date <= now:
-            return _("Expired on %(date)s", date=format_date(self.env, self.expiration_date))
+            return self.env._(
+                "Expired on %(date)s", date=format_date(self.env, self.expiration_date)
+            )
         if self.removal_date and self.removal_date <= now:
-            return _(
+            return self.env._(
                 "Past its removal date (%(date)s)",
                 date=format_date(self.env, self.removal_date),
             )
@@ -482,7 +483,6 @@ class StockLot(models.Model):
         """Scrap these lots' internal stock in ``companies`` (only there: a lot shared between
         companies can have stock in several) and log one ``written_off`` event per lot and
         company."""
-        _ = self.env._
         quants = self.env["stock.quant"].search(
             [
                 ("lot_id", "in", self.ids),
@@ -493,7 +493,7 @@ class StockLot(models.Model):
         )
         if empty := self - quants.lot_id:
             raise UserError(
-                _(
+                self.env._(
                     "No stock to write off for lot(s) %(lots)s.",
                     lots=", ".join(empty.mapped("name")),
                 )
@@ -502,7 +502,7 @@ class StockLot(models.Model):
             lambda c: not c.lot_tracking_expiry_loss_account_id
         ):
             raise UserError(
-                _(
+                self.env._(
                     "Set the Expiry Loss Account in the Inventory settings of %(companies)s "
                     "before writing off lots.",
                     companies=", ".join(without_account.mapped("name")),
@@ -519,7 +519,7 @@ class StockLot(models.Model):
                     "package_id": quant.package_id.id,
                     "owner_id": quant.owner_id.id,
                     "company_id": quant.company_id.id,
-                    "origin": reason or _("Lot write-off"),
+                    "origin": reason or self.env._("Lot write-off"),
                     "lot_tracking_write_off": True,
                 }
                 for quant in quants
@@ -594,26 +594,25 @@ class StockLot(models.Model):
 
     def action_lot_tracking_export_xlsx(self):
         """Download these lots with their states and dates as a spreadsheet."""
-        _ = self.env._
         states = dict(self._fields["quality_state"]._description_selection(self.env))
         receipts = self._lot_tracking_visible_receipts()
         columns = [
-            (_("Lot"), "text"),
-            (_("Product"), "text"),
-            (_("Supplier"), "text"),
-            (_("Supplier Lot Code"), "text"),
-            (_("Quality State"), "text"),
-            (_("Sellable"), "text"),
-            (_("Not Sellable Because"), "text"),
-            (_("Receipt"), "text"),
-            (_("Received on"), "datetime"),
-            (_("Country of Origin"), "text"),
-            (_("Production Date"), "date"),
-            (_("Best Before Date"), "datetime"),
-            (_("Removal Date"), "datetime"),
-            (_("Expiration Date"), "datetime"),
-            (_("On Hand"), "number"),
-            (_("Unit"), "text"),
+            (self.env._("Lot"), "text"),
+            (self.env._("Product"), "text"),
+            (self.env._("Supplier"), "text"),
+            (self.env._("Supplier Lot Code"), "text"),
+            (self.env._("Quality State"), "text"),
+            (self.env._("Sellable"), "text"),
+            (self.env._("Not Sellable Because"), "text"),
+            (self.env._("Receipt"), "text"),
+            (self.env._("Received on"), "datetime"),
+            (self.env._("Country of Origin"), "text"),
+            (self.env._("Production Date"), "date"),
+            (self.env._("Best Before Date"), "datetime"),
+            (self.env._("Removal Date"), "datetime"),
+            (self.env._("Expiration Date"), "datetime"),
+            (self.env._("On Hand"), "number"),
+            (self.env._("Unit"), "text"),
         ]
         rows = [
             (
@@ -622,7 +621,7 @@ class StockLot(models.Model):
                 lot.supplier_id.display_name,
                 lot.supplier_lot_code,
                 states[lot.quality_state],
-                _("Yes") if lot.is_sellable else _("No"),
+                self.env._("Yes") if lot.is_sellable else self.env._("No"),
                 lot.sale_block_reason,
                 (lot.receipt_picking_id & receipts).name,
                 lot.receipt_date,
@@ -636,7 +635,7 @@ class StockLot(models.Model):
             )
             for lot in self
         ]
-        content = build_xlsx(_("Lots"), columns, rows, tz=user_tz(self.env))
+        content = build_xlsx(self.env._("Lots"), columns, rows, tz=user_tz(self.env))
         return download_action(self.env, "lots.xlsx", content)
 
     # ------------------------------------------------------------------------------------
@@ -677,7 +676,7 @@ class StockLot(models.Model):
         """Run ``job(lots, company)`` as the system for every company, each in its own
         savepoint: a company that fails is rolled back and logged, the others still run."""
         lots = self.sudo()
-        companies = lots.env["res.company"].search([])
+        companies = lots.env["res.company"].search([])  # pylint: disable=no-search-all  # every company, by design
         for done, company in enumerate(companies, start=1):
             try:
                 with self.env.cr.savepoint():

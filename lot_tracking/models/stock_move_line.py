@@ -32,19 +32,18 @@ class StockMoveLine(models.Model):
     @api.model
     def _lot_tracking_move_kinds(self):
         """What a done line can have done with its goods, by key, with its label."""
-        _ = self.env._
         return {
-            "receipt": _("Receipt"),
-            "vendor_return": _("Return to Vendor"),
-            "internal": _("Internal Transfer"),
-            "delivery": _("Delivery"),
-            "customer_return": _("Customer Return"),
-            "pos_sale": _("POS Sale"),
-            "pos_refund": _("POS Refund"),
-            "scrap": _("Scrap"),
-            "inventory": _("Inventory Adjustment"),
-            "production": _("Production"),
-            "other": _("Other"),
+            "receipt": self.env._("Receipt"),
+            "vendor_return": self.env._("Return to Vendor"),
+            "internal": self.env._("Internal Transfer"),
+            "delivery": self.env._("Delivery"),
+            "customer_return": self.env._("Customer Return"),
+            "pos_sale": self.env._("POS Sale"),
+            "pos_refund": self.env._("POS Refund"),
+            "scrap": self.env._("Scrap"),
+            "inventory": self.env._("Inventory Adjustment"),
+            "production": self.env._("Production"),
+            "other": self.env._("Other"),
         }
 
     def _lot_tracking_move_kind(self):
@@ -137,11 +136,10 @@ class StockMoveLine(models.Model):
         """{picking: [(kind, text, lot), …]} describing what unreserving ``lines`` does, written
         before the lines go. Kinds: ``message`` (chatter), ``put_back`` and ``manager``
         (activities)."""
-        _ = self.env._
         notes = defaultdict(list)
 
         def describe(line):
-            return _(
+            return self.env._(
                 "%(qty)s %(uom)s of %(product)s, lot %(lot)s (%(reason)s), at %(location)s",
                 qty=line.quantity,
                 uom=line.product_uom_id.name,
@@ -153,23 +151,25 @@ class StockMoveLine(models.Model):
 
         for line in lines:
             if line in chained:
-                text = _(
+                text = self.env._(
                     "Taken off this transfer and not reserved again (this step takes only "
                     "what the previous step brought): %(line)s.",
                     line=describe(line),
                 )
             else:
-                text = _(
+                text = self.env._(
                     "Taken off this transfer, reserved again from released lots where stock "
                     "allows: %(line)s.",
                     line=describe(line),
                 )
             notes[line.picking_id].append(("message", text, line.lot_id))
             if line in to_put_back:
-                text = _("Put back, away from customer orders: %(line)s.", line=describe(line))
+                text = self.env._(
+                    "Put back, away from customer orders: %(line)s.", line=describe(line)
+                )
                 notes[line.picking_id].append(("put_back", text, line.lot_id))
         for line in pos_lines:
-            text = _(
+            text = self.env._(
                 "Sold at the Point of Sale and kept on this transfer (a sale is never undone); "
                 "ship it anyway (recorded as a violation) or exchange the lot: %(line)s.",
                 line=describe(line),

@@ -171,7 +171,6 @@ class StockPicking(models.Model):
         ``notes``: {picking: [(kind, text, lot), …]} with kinds ``message``, ``put_back``
         (goods on their way to put back: the picking's responsible, else the current user) and
         ``manager`` (a POS sale to decide on: a Lot Tracking manager)."""
-        _ = self.env._
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("stock.picking")
         today = fields.Date.context_today(self)
@@ -185,7 +184,7 @@ class StockPicking(models.Model):
             picking.message_post(
                 body=Markup("<p>%s</p><ul>%s</ul>")
                 % (
-                    _("Lots that may no longer go to a customer:"),
+                    self.env._("Lots that may no longer go to a customer:"),
                     Markup().join(Markup("<li>%s</li>") % text for text, __ in by_kind["message"]),
                 )
             )
@@ -194,7 +193,7 @@ class StockPicking(models.Model):
                     {
                         "res_id": picking.id,
                         "user_id": (picking.user_id or self.env.user).id,
-                        "summary": _("Put back goods that may not be delivered"),
+                        "summary": self.env._("Put back goods that may not be delivered"),
                         "note": "\n".join(text for text, __ in by_kind["put_back"]),
                     }
                 )
@@ -204,7 +203,7 @@ class StockPicking(models.Model):
                     {
                         "res_id": picking.id,
                         "user_id": self.env["pos.order"]._lot_tracking_manager(lot).id,
-                        "summary": _("Point of Sale sale of a lot that may not be sold"),
+                        "summary": self.env._("Point of Sale sale of a lot that may not be sold"),
                         "note": "\n".join(text for text, __ in by_kind["manager"]),
                     }
                 )
@@ -249,11 +248,10 @@ class StockPicking(models.Model):
         wrong raises a UserError before anything is written.
         """
         self.ensure_one()
-        _ = self.env._
         # A supplier's label names that supplier's lot: never scanned into a customer return.
         if not self._lot_tracking_is_supplier_receipt() or self.state in ("done", "cancel"):
             raise UserError(
-                _(
+                self.env._(
                     "Labels can only be scanned on a receipt from a supplier that is not done. "
                     "A customer return brings back the lots of its delivery."
                 )
@@ -261,7 +259,7 @@ class StockPicking(models.Model):
         try:
             data = gs1.parse(barcode)
         except gs1.GS1Error as error:
-            raise UserError(_("Unreadable GS1 label: %(error)s", error=error)) from error
+            raise UserError(self.env._("Unreadable GS1 label: %(error)s", error=error)) from error
         move = self._lot_tracking_scan_move(data)
         product = move.product_id
         self._lot_tracking_scan_check_unique(data, product)
@@ -304,33 +302,35 @@ class StockPicking(models.Model):
 
     def _lot_tracking_scan_message(self, lot, move, quantity):
         """What a scan did, in one line: product, lot, quantity, expiry, state."""
-        _ = self.env._
         states = dict(lot._fields["quality_state"]._description_selection(self.env))
         parts = [
-            _("%(product)s: lot %(lot)s", product=lot.product_id.display_name, lot=lot.name)
+            self.env._(
+                "%(product)s: lot %(lot)s", product=lot.product_id.display_name, lot=lot.name
+            )
             + (
-                _(" (supplier lot %(code)s)", code=lot.supplier_lot_code)
+                self.env._(" (supplier lot %(code)s)", code=lot.supplier_lot_code)
                 if lot.supplier_lot_code
                 else ""
             ),
-            _(
+            self.env._(
                 "+%(qty)s %(uom)s",
                 qty=formatLang(self.env, quantity, dp="Product Unit of Measure"),
                 uom=move.product_uom.name,
             ),
         ]
         if lot.expiration_date:
-            parts.append(_("expires %(date)s", date=format_date(self.env, lot.expiration_date)))
+            parts.append(
+                self.env._("expires %(date)s", date=format_date(self.env, lot.expiration_date))
+            )
         parts.append(lot.sale_block_reason or states[lot.quality_state])
         return ", ".join(parts)
 
     def _lot_tracking_scan_move(self, data):
-        _ = self.env._
         # a pallet's logistic label names its contents by AI 02 (with their count in AI 37)
         gtin = data.get("01") or data.get("02")
         if not gtin:
             raise UserError(
-                _("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
+                self.env._("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
             )
         moves = self.move_ids.filtered(
             lambda m: (
@@ -341,7 +341,7 @@ class StockPicking(models.Model):
         )
         if not moves:
             raise UserError(
-                _(
+                self.env._(
                     "No product of receipt %(receipt)s has GTIN %(gtin)s. Check that the label "
                     "belongs to this delivery and that the product's barcode is its GTIN.",
                     receipt=self.name,
@@ -351,7 +351,9 @@ class StockPicking(models.Model):
         move = moves[0]
         if move.product_id.tracking != "lot":
             raise UserError(
-                _("%(product)s is not tracked by lot.", product=move.product_id.display_name)
+                self.env._(
+                    "%(product)s is not tracked by lot.", product=move.product_id.display_name
+                )
             )
         return move
 

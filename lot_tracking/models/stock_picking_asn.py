@@ -73,7 +73,6 @@ class StockPicking(models.Model):
     def _lot_tracking_asn_flag(self, lot, other_expiry):
         """After the scan: record and post a lot the notice did not announce, or a label
         whose expiry is not the announced one."""
-        _ = self.env._
         Line = self.env["lot.tracking.asn.line"]
         line = self.lot_tracking_asn_line_ids.filtered(lambda ln: ln.lot_id == lot)
         code = lot.supplier_lot_code or lot.name
@@ -88,7 +87,7 @@ class StockPicking(models.Model):
                 }
             )
             self._message_log(
-                body=_(
+                body=self.env._(
                     "Lot %(code)s of %(product)s was scanned but the shipping notice does not "
                     "announce it.",
                     code=code,
@@ -97,7 +96,7 @@ class StockPicking(models.Model):
             )
         elif other_expiry:
             self._message_log(
-                body=_(
+                body=self.env._(
                     "Lot %(code)s of %(product)s: the label says expiry %(label)s, the "
                     "shipping notice said %(announced)s. The lot takes the label's date.",
                     code=code,

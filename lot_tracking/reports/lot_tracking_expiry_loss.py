@@ -102,20 +102,19 @@ class LotTrackingExpiryLoss(models.Model):
 
     def action_lot_tracking_export_xlsx(self):
         """Download the selected lines (all lines when none is selected) as a spreadsheet."""
-        lines = self or self.search([])
-        _ = self.env._
+        lines = self or self.search([])  # pylint: disable=no-search-all  # the whole report
         causes = dict(self._fields["cause"]._description_selection(self.env))
         columns = [
-            (_("Accounting Date"), "date"),
-            (_("Product"), "text"),
-            (_("Lot"), "text"),
-            (_("Supplier"), "text"),
-            (_("Cause"), "text"),
-            (_("Reason"), "text"),
-            (_("Quantity"), "number"),
-            (_("Unit"), "text"),
-            (_("Written-off Value"), "money"),
-            (_("Currency"), "text"),
+            (self.env._("Accounting Date"), "date"),
+            (self.env._("Product"), "text"),
+            (self.env._("Lot"), "text"),
+            (self.env._("Supplier"), "text"),
+            (self.env._("Cause"), "text"),
+            (self.env._("Reason"), "text"),
+            (self.env._("Quantity"), "number"),
+            (self.env._("Unit"), "text"),
+            (self.env._("Written-off Value"), "money"),
+            (self.env._("Currency"), "text"),
         ]
         rows = [
             (
@@ -132,5 +131,5 @@ class LotTrackingExpiryLoss(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Expiry Losses"), columns, rows, tz=user_tz(self.env))
+        content = build_xlsx(self.env._("Expiry Losses"), columns, rows, tz=user_tz(self.env))
         return download_action(self.env, "expiry_losses.xlsx", content)

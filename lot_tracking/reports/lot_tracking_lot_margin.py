@@ -141,22 +141,21 @@ class LotTrackingLotMargin(models.Model):
 
     def action_lot_tracking_export_xlsx(self):
         """Download the selected lines (all lines when none is selected) as a spreadsheet."""
-        lines = self or self.search([])
-        _ = self.env._
+        lines = self or self.search([])  # pylint: disable=no-search-all  # the whole report
         sources = dict(self._fields["source"]._description_selection(self.env))
         columns = [
-            (_("Date"), "datetime"),
-            (_("Source"), "text"),
-            (_("Reference"), "text"),
-            (_("Customer"), "text"),
-            (_("Product"), "text"),
-            (_("Lot"), "text"),
-            (_("Quantity"), "number"),
-            (_("Unit"), "text"),
-            (_("Revenue"), "money"),
-            (_("Cost"), "money"),
-            (_("Margin"), "money"),
-            (_("Currency"), "text"),
+            (self.env._("Date"), "datetime"),
+            (self.env._("Source"), "text"),
+            (self.env._("Reference"), "text"),
+            (self.env._("Customer"), "text"),
+            (self.env._("Product"), "text"),
+            (self.env._("Lot"), "text"),
+            (self.env._("Quantity"), "number"),
+            (self.env._("Unit"), "text"),
+            (self.env._("Revenue"), "money"),
+            (self.env._("Cost"), "money"),
+            (self.env._("Margin"), "money"),
+            (self.env._("Currency"), "text"),
         ]
         rows = [
             (
@@ -175,5 +174,5 @@ class LotTrackingLotMargin(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Lot Margin"), columns, rows, tz=user_tz(self.env))
+        content = build_xlsx(self.env._("Lot Margin"), columns, rows, tz=user_tz(self.env))
         return download_action(self.env, "lot_margin.xlsx", content)

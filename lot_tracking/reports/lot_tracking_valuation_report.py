@@ -102,18 +102,17 @@ class LotTrackingValuationReport(models.Model):
 
     def action_lot_tracking_export_xlsx(self):
         """Download the selected lines (all lines when none is selected) as a spreadsheet."""
-        lines = self or self.search([])
-        _ = self.env._
+        lines = self or self.search([])  # pylint: disable=no-search-all  # the whole report
         columns = [
-            (_("Product"), "text"),
-            (_("Lot"), "text"),
-            (_("Quality State"), "text"),
-            (_("Expiration Date"), "datetime"),
-            (_("Quantity"), "number"),
-            (_("Unit"), "text"),
-            (_("Unit Cost"), "money"),
-            (_("Value"), "money"),
-            (_("Currency"), "text"),
+            (self.env._("Product"), "text"),
+            (self.env._("Lot"), "text"),
+            (self.env._("Quality State"), "text"),
+            (self.env._("Expiration Date"), "datetime"),
+            (self.env._("Quantity"), "number"),
+            (self.env._("Unit"), "text"),
+            (self.env._("Unit Cost"), "money"),
+            (self.env._("Value"), "money"),
+            (self.env._("Currency"), "text"),
         ]
         states = dict(self._fields["quality_state"]._description_selection(self.env))
         rows = [
@@ -130,5 +129,5 @@ class LotTrackingValuationReport(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(_("Lot Valuation"), columns, rows, tz=user_tz(self.env))
+        content = build_xlsx(self.env._("Lot Valuation"), columns, rows, tz=user_tz(self.env))
         return download_action(self.env, "lot_valuation.xlsx", content)

@@ -83,26 +83,25 @@ class ReportLotTrace(models.AbstractModel):
     @api.model
     def _get_facts(self, lot):
         """The lot's twin as ``{label, value, kind}`` dicts (kind as in ``build_xlsx``)."""
-        _ = self.env._
         receipt = lot._lot_tracking_visible_receipts()
         states = dict(lot._fields["quality_state"]._description_selection(self.env))
         facts = [
-            (_("Lot"), lot.name, "text"),
-            (_("Product"), lot.product_id.display_name, "text"),
-            (_("Supplier"), lot.supplier_id.display_name, "text"),
-            (_("Supplier Lot Code"), lot.supplier_lot_code, "text"),
-            (_("Receipt"), receipt.name, "text"),
-            (_("Received on"), lot.receipt_date, "datetime"),
-            (_("Purchase Order"), receipt.purchase_id.name, "text"),
-            (_("Country of Origin"), lot.origin_country_id.name, "text"),
-            (_("Production Date"), lot.production_date, "date"),
-            (_("Best Before Date"), lot.use_date, "datetime"),
-            (_("Removal Date"), lot.removal_date, "datetime"),
-            (_("Expiration Date"), lot.expiration_date, "datetime"),
-            (_("Quality State"), states[lot.quality_state], "text"),
+            (self.env._("Lot"), lot.name, "text"),
+            (self.env._("Product"), lot.product_id.display_name, "text"),
+            (self.env._("Supplier"), lot.supplier_id.display_name, "text"),
+            (self.env._("Supplier Lot Code"), lot.supplier_lot_code, "text"),
+            (self.env._("Receipt"), receipt.name, "text"),
+            (self.env._("Received on"), lot.receipt_date, "datetime"),
+            (self.env._("Purchase Order"), receipt.purchase_id.name, "text"),
+            (self.env._("Country of Origin"), lot.origin_country_id.name, "text"),
+            (self.env._("Production Date"), lot.production_date, "date"),
+            (self.env._("Best Before Date"), lot.use_date, "datetime"),
+            (self.env._("Removal Date"), lot.removal_date, "datetime"),
+            (self.env._("Expiration Date"), lot.expiration_date, "datetime"),
+            (self.env._("Quality State"), states[lot.quality_state], "text"),
             # the state row already says why a held lot cannot be sold
             (
-                _("Not Sellable Because"),
+                self.env._("Not Sellable Because"),
                 lot.quality_state == "released" and lot.sale_block_reason,
                 "text",
             ),
@@ -176,31 +175,30 @@ class ReportLotTrace(models.AbstractModel):
     @api.model
     def _get_xlsx(self, lot):
         """The bytes of ``lot``'s trace workbook: one sheet per part of the PDF."""
-        _ = self.env._
         data = self._get_trace(lot)
         facts = data["lot"]
         lot_columns = [(fact["label"], fact["kind"]) for fact in facts]
         lot_row = [fact["value"] for fact in facts]
         if cost := data["cost"]:
-            lot_columns += [(cost["label"], "money"), (_("Currency"), "text")]
+            lot_columns += [(cost["label"], "money"), (self.env._("Currency"), "text")]
             lot_row += [cost["value"], cost["currency"].name]
         uom = data["uom"]
         sheets = [
-            (_("Lot"), lot_columns, [lot_row]),
+            (self.env._("Lot"), lot_columns, [lot_row]),
             (
-                _("Movements"),
+                self.env._("Movements"),
                 [
-                    (_("Date"), "datetime"),
-                    (_("Reference"), "text"),
-                    (_("Kind"), "text"),
-                    (_("Operation Type"), "text"),
-                    (_("Source Document"), "text"),
-                    (_("From"), "text"),
-                    (_("To"), "text"),
-                    (_("Partner"), "text"),
-                    (_("POS Order"), "text"),
-                    (_("Quantity"), "number"),
-                    (_("Unit"), "text"),
+                    (self.env._("Date"), "datetime"),
+                    (self.env._("Reference"), "text"),
+                    (self.env._("Kind"), "text"),
+                    (self.env._("Operation Type"), "text"),
+                    (self.env._("Source Document"), "text"),
+                    (self.env._("From"), "text"),
+                    (self.env._("To"), "text"),
+                    (self.env._("Partner"), "text"),
+                    (self.env._("POS Order"), "text"),
+                    (self.env._("Quantity"), "number"),
+                    (self.env._("Unit"), "text"),
                 ],
                 [
                     (
@@ -220,13 +218,13 @@ class ReportLotTrace(models.AbstractModel):
                 ],
             ),
             (
-                _("POS Orders"),
+                self.env._("POS Orders"),
                 [
-                    (_("Order"), "text"),
-                    (_("Date"), "datetime"),
-                    (_("Session"), "text"),
-                    (_("Customer"), "text"),
-                    (_("Quantity"), "number"),
+                    (self.env._("Order"), "text"),
+                    (self.env._("Date"), "datetime"),
+                    (self.env._("Session"), "text"),
+                    (self.env._("Customer"), "text"),
+                    (self.env._("Quantity"), "number"),
                 ],
                 [
                     (o["name"], o["date"], o["session"], o["customer"], o["quantity"])
@@ -234,19 +232,23 @@ class ReportLotTrace(models.AbstractModel):
                 ],
             ),
             (
-                _("Stock"),
-                [(_("Location"), "text"), (_("Quantity"), "number"), (_("Unit"), "text")],
+                self.env._("Stock"),
+                [
+                    (self.env._("Location"), "text"),
+                    (self.env._("Quantity"), "number"),
+                    (self.env._("Unit"), "text"),
+                ],
                 [(s["location"], s["quantity"], uom) for s in data["stock"]],
             ),
             (
-                _("Events"),
+                self.env._("Events"),
                 [
-                    (_("Date"), "datetime"),
-                    (_("Event"), "text"),
-                    (_("User"), "text"),
-                    (_("Reference"), "text"),
-                    (_("Quantity"), "number"),
-                    (_("Note"), "text"),
+                    (self.env._("Date"), "datetime"),
+                    (self.env._("Event"), "text"),
+                    (self.env._("User"), "text"),
+                    (self.env._("Reference"), "text"),
+                    (self.env._("Quantity"), "number"),
+                    (self.env._("Note"), "text"),
                 ],
                 [
                     (e["date"], e["type"], e["user"], e["reference"], e["quantity"], e["note"])

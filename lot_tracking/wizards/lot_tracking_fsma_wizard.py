@@ -51,25 +51,24 @@ class LotTrackingFsmaWizard(models.TransientModel):
         return to_utc(self.date_from), to_utc(self.date_to + datetime.timedelta(days=1))
 
     def _fsma_columns(self):
-        _ = self.env._
         return [
-            (_("Critical Tracking Event"), "text"),
-            (_("Event Date"), "datetime"),
-            (_("Traceability Lot Code"), "text"),
-            (_("Supplier Lot Code"), "text"),
-            (_("Product Description"), "text"),
-            (_("Product Code"), "text"),
-            (_("Quantity"), "number"),
-            (_("Unit of Measure"), "text"),
-            (_("Location"), "text"),
-            (_("Source Partner"), "text"),
-            (_("Source Location"), "text"),
-            (_("Destination Partner"), "text"),
-            (_("Destination Location"), "text"),
-            (_("Reference Document Type"), "text"),
-            (_("Reference Document Number"), "text"),
-            (_("Source Document"), "text"),
-            (_("Traceability Lot Code Source"), "text"),
+            (self.env._("Critical Tracking Event"), "text"),
+            (self.env._("Event Date"), "datetime"),
+            (self.env._("Traceability Lot Code"), "text"),
+            (self.env._("Supplier Lot Code"), "text"),
+            (self.env._("Product Description"), "text"),
+            (self.env._("Product Code"), "text"),
+            (self.env._("Quantity"), "number"),
+            (self.env._("Unit of Measure"), "text"),
+            (self.env._("Location"), "text"),
+            (self.env._("Source Partner"), "text"),
+            (self.env._("Source Location"), "text"),
+            (self.env._("Destination Partner"), "text"),
+            (self.env._("Destination Location"), "text"),
+            (self.env._("Reference Document Type"), "text"),
+            (self.env._("Reference Document Number"), "text"),
+            (self.env._("Source Document"), "text"),
+            (self.env._("Traceability Lot Code Source"), "text"),
         ]
 
     def _fsma_rows(self):
@@ -78,7 +77,6 @@ class LotTrackingFsmaWizard(models.TransientModel):
         One search; pickings, partners, locations and lots are read in batch (prefetch).
         """
         self.ensure_one()
-        _ = self.env._
         start, end = self._utc_bounds()
         external = ("supplier", "customer")
         domain = [
@@ -93,7 +91,7 @@ class LotTrackingFsmaWizard(models.TransientModel):
         if self.product_ids:
             domain.append(("product_id", "in", self.product_ids.ids))
         lines = self.env["stock.move.line"].search(domain, order="date, id")
-        labels = {"receiving": _("Receiving"), "shipping": _("Shipping")}
+        labels = {"receiving": self.env._("Receiving"), "shipping": self.env._("Shipping")}
         kinds = lines._lot_tracking_move_kinds()
         receipts = lines.lot_id._lot_tracking_visible_receipts()
         rows = []
