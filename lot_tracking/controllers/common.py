@@ -8,6 +8,7 @@ import logging
 import psycopg2
 from werkzeug.exceptions import HTTPException
 
+from odoo import http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import Response, request
 
@@ -62,6 +63,28 @@ def _shaped(make_error):
 
 lot_api = _shaped(lot_api_error)
 epcis_api = _shaped(epcis_error)
+
+
+def _api_route(auth, shaped, max_body):
+    def route(path, method="GET"):
+        """A route of this API: its key auth, no session cookie, errors in its shape; a GET
+        on a read-only cursor, a POST without CSRF (callers are systems) and with a body limit."""
+        options = {"type": "http", "auth": auth, "methods": [method], "save_session": False}
+        if method == "GET":
+            options["readonly"] = True
+        else:
+            options.update(csrf=False, max_content_length=max_body)
+
+        def decorator(endpoint):
+            return http.route(path, **options)(shaped(endpoint))
+
+        return decorator
+
+    return route
+
+
+lot_api_route = _api_route("lot_tracking_api", lot_api, MAX_BODY)
+epcis_route = _api_route("lot_tracking_epcis", epcis_api, MAX_CAPTURE_BODY)
 
 
 def check_body_size(make_error, limit=MAX_BODY):

@@ -11,8 +11,8 @@ from ..tools import digital_link, epcis, epcis_capture, gs1
 from .common import (
     MAX_CAPTURE_BODY,
     check_string,
-    epcis_api,
     epcis_error,
+    epcis_route,
     json_response,
     parse_int,
     read_json_body,
@@ -114,15 +114,7 @@ def _check_accept():
 
 
 class LotTrackingEpcisController(http.Controller):
-    @http.route(
-        "/epcis/events",
-        type="http",
-        auth="lot_tracking_epcis",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @epcis_api
+    @epcis_route("/epcis/events")
     def events(self, **_kw):
         """A page of lot events as an EPCISQueryDocument; the next page in the Link header."""
         _check_accept()
@@ -161,16 +153,7 @@ class LotTrackingEpcisController(http.Controller):
             ("GS1-EPCIS-Capture-File-Size-Limit", str(MAX_CAPTURE_BODY)),
         ]
 
-    @http.route(
-        "/epcis/capture",
-        type="http",
-        auth="lot_tracking_epcis",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_CAPTURE_BODY,
-    )
-    @epcis_api
+    @epcis_route("/epcis/capture", "POST")
     def capture(self, **_kw):
         """Capture an EPCISDocument of shipping events as advance shipping notices on our
         purchase orders' receipts: 202 and the capture job's address, or the document's
@@ -202,15 +185,7 @@ class LotTrackingEpcisController(http.Controller):
         headers.append(("Location", f"/epcis/capture/{capture.id}"))
         return json_response(capture._lot_tracking_job(), status=202, headers=headers)
 
-    @http.route(
-        "/epcis/capture/<int:capture_id>",
-        type="http",
-        auth="lot_tracking_epcis",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @epcis_api
+    @epcis_route("/epcis/capture/<int:capture_id>")
     def capture_job(self, capture_id, **_kw):
         """The outcome of a capture (GS1 REST binding's capture job)."""
         _check_accept()

@@ -13,8 +13,8 @@ from .common import (
     check_body_size,
     check_string,
     json_response,
-    lot_api,
     lot_api_error,
+    lot_api_route,
     parse_int,
     read_json_body,
 )
@@ -94,15 +94,7 @@ class LotTrackingApiController(http.Controller):
     def openapi_document(self):
         return json_response(openapi.document())
 
-    @http.route(
-        f"{API_PREFIX}/lots",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots")
     def lots(self, **_kw):
         args = _args(
             {"gtin", "product_id", "supplier_id", "state", "expiring_before", "limit", "cursor"}
@@ -128,15 +120,7 @@ class LotTrackingApiController(http.Controller):
             {"data": Api._lot_values(lots[:limit]), "next_cursor": _next_cursor(lots, limit)}
         )
 
-    @http.route(
-        f"{API_PREFIX}/lots/lookup",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots/lookup")
     def lot_lookup(self, **_kw):
         args = _args({"code"})
         if "code" not in args:
@@ -157,57 +141,25 @@ class LotTrackingApiController(http.Controller):
             )
         return json_response(Api._lot_values(lots)[0])
 
-    @http.route(
-        f"{API_PREFIX}/lots/<int:lot_id>",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots/<int:lot_id>")
     def lot(self, lot_id, **_kw):
         _args(set())
         lot = _one("stock.lot", lot_id, "Lot")
         return json_response(request.env["lot.tracking.api"]._lot_values(lot)[0])
 
-    @http.route(
-        f"{API_PREFIX}/lots/<int:lot_id>/stock",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots/<int:lot_id>/stock")
     def lot_stock(self, lot_id, **_kw):
         _args(set())
         lot = _one("stock.lot", lot_id, "Lot")
         return json_response({"data": request.env["lot.tracking.api"]._lot_stock_values(lot)})
 
-    @http.route(
-        f"{API_PREFIX}/lots/<int:lot_id>/trace",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots/<int:lot_id>/trace")
     def lot_trace(self, lot_id, **_kw):
         _args(set())
         lot = _one("stock.lot", lot_id, "Lot")
         return json_response(request.env["lot.tracking.api"]._trace_values(lot))
 
-    @http.route(
-        f"{API_PREFIX}/lots/<int:lot_id>/epcis",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/lots/<int:lot_id>/epcis")
     def lot_epcis(self, lot_id, **_kw):
         _args(set())
         lot = _one("stock.lot", lot_id, "Lot")
@@ -215,15 +167,7 @@ class LotTrackingApiController(http.Controller):
         document = request.env["lot.tracking.epcis"]._document(events)
         return json_response(document, headers=[("GS1-EPCIS-Version", epcis.EPCIS_VERSION)])
 
-    @http.route(
-        f"{API_PREFIX}/stock",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/stock")
     def stock(self, **_kw):
         args = _args({"lot_id", "location_id", "product_id", "gtin", "limit", "cursor"})
         filters = {
@@ -240,15 +184,7 @@ class LotTrackingApiController(http.Controller):
             {"data": Api._quant_values(quants[:limit]), "next_cursor": _next_cursor(quants, limit)}
         )
 
-    @http.route(
-        f"{API_PREFIX}/events",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/events")
     def events(self, **_kw):
         """The event feed: events in the order they became visible, after ``cursor``."""
         args = _args({"cursor", "limit", "lot_id", "type"})
@@ -287,15 +223,7 @@ class LotTrackingApiController(http.Controller):
     # ------------------------------------------------------------------------------------
     # Recalls
     # ------------------------------------------------------------------------------------
-    @http.route(
-        f"{API_PREFIX}/recalls",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/recalls")
     def recalls(self, **_kw):
         args = _args({"state", "limit", "cursor"})
         after, limit = _page(args)
@@ -313,16 +241,7 @@ class LotTrackingApiController(http.Controller):
             }
         )
 
-    @http.route(
-        f"{API_PREFIX}/recalls",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/recalls", "POST")
     def recall_create(self, **_kw):
         _args(set())
         body = read_json_body(lot_api_error, MAX_BODY)
@@ -385,43 +304,17 @@ class LotTrackingApiController(http.Controller):
             raise lot_api_error(400, "Name the recalled lots (lot_ids or lots) or a product_id.")
         return vals, lots
 
-    @http.route(
-        f"{API_PREFIX}/recalls/<int:recall_id>",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["GET"],
-        readonly=True,
-        save_session=False,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/recalls/<int:recall_id>")
     def recall(self, recall_id, **_kw):
         _args(set())
         recall = _one("lot.tracking.recall", recall_id, "Recall")
         return json_response(request.env["lot.tracking.api"]._recall_values(recall)[0])
 
-    @http.route(
-        f"{API_PREFIX}/recalls/<int:recall_id>/activate",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/recalls/<int:recall_id>/activate", "POST")
     def recall_activate(self, recall_id, **_kw):
         return self._recall_transition(recall_id, "action_activate")
 
-    @http.route(
-        f"{API_PREFIX}/recalls/<int:recall_id>/close",
-        type="http",
-        auth="lot_tracking_api",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-        max_content_length=MAX_BODY,
-    )
-    @lot_api
+    @lot_api_route(f"{API_PREFIX}/recalls/<int:recall_id>/close", "POST")
     def recall_close(self, recall_id, **_kw):
         return self._recall_transition(recall_id, "action_close")
 
