@@ -114,14 +114,8 @@ class TestCategoryCosting(LotTrackingCommon):
         self.assertEqual(sum(old.mapped("remaining_qty")), 0)
         return layers
 
-    def test_fifo_to_avco_keeps_each_lot_at_its_cost(self):
-        cheap, dear = self._two_lots()
-        self.assertEqual(self._valuation_balance(), 70.0)
-        before = self._last_layer_id()
-        self.fifo_categ.property_cost_method = "average"
-        self.assertEqual(self.product.cost_method, "average")
-        layers = self._assert_revalued_per_lot(cheap, dear, before)
-        self.assertEqual(self.product.standard_price, 14.0)
+    def _assert_booked_out_and_in_per_lot(self, layers):
+        """One entry per lot taking it out at its cost (30, 40), one putting it back."""
         stock_in, valuation = self.input_account, self.valuation_account
         self.assertEqual(
             self._entries(layers),
@@ -132,6 +126,16 @@ class TestCategoryCosting(LotTrackingCommon):
                 (valuation, stock_in, 40.0),
             ],
         )
+
+    def test_fifo_to_avco_keeps_each_lot_at_its_cost(self):
+        cheap, dear = self._two_lots()
+        self.assertEqual(self._valuation_balance(), 70.0)
+        before = self._last_layer_id()
+        self.fifo_categ.property_cost_method = "average"
+        self.assertEqual(self.product.cost_method, "average")
+        layers = self._assert_revalued_per_lot(cheap, dear, before)
+        self.assertEqual(self.product.standard_price, 14.0)
+        self._assert_booked_out_and_in_per_lot(layers)
         self.assertEqual(self._valuation_balance(), 70.0)
         # Under AVCO, a sale of the dear lot still costs that lot's 20, not the average 14.
         delivery = self._deliver(self.product, dear, 1)
@@ -195,16 +199,7 @@ class TestCategoryCosting(LotTrackingCommon):
         self.assertEqual(self.product.cost_method, "average")
         layers = self._assert_revalued_per_lot(cheap, dear, before)
         self.assertIn("Due to a change of product category", layers[0].description)
-        stock_in, valuation = self.input_account, self.valuation_account
-        self.assertEqual(
-            self._entries(layers),
-            [
-                (stock_in, valuation, 30.0),
-                (stock_in, valuation, 40.0),
-                (valuation, stock_in, 30.0),
-                (valuation, stock_in, 40.0),
-            ],
-        )
+        self._assert_booked_out_and_in_per_lot(layers)
         self.assertEqual(self._valuation_balance(), 70.0)
         self.assertEqual(self.product.standard_price, 14.0)
 
