@@ -154,7 +154,11 @@ def parse_args():
     parser.add_argument(
         "--from", dest="start", help="look for the previous release from this commit back"
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if not args.db.endswith("_upgrade"):
+        # it is dropped and recreated (with a sibling "_uninstall"): never a user's database
+        parser.error(f"--db must end with _upgrade (it is dropped first), got {args.db!r}")
+    return args
 
 
 def log(message):
