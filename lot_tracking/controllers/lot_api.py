@@ -54,8 +54,11 @@ def _page(args, default=50, maximum=200):
     return after[0], limit
 
 
-def _next_cursor(records, limit):
-    return epcis.encode_token([records[limit - 1].id]) if len(records) > limit else None
+def _page_response(records, limit, values):
+    """A page of ``values(records)``: ``records`` holds one more than ``limit`` if there is a
+    next page, whose cursor is the id of this page's last record."""
+    next_cursor = epcis.encode_token([records[limit - 1].id]) if len(records) > limit else None
+    return json_response({"data": values(records[:limit]), "next_cursor": next_cursor})
 
 
 def _gtin(value):
@@ -115,10 +118,7 @@ class LotTrackingApiController(http.Controller):
             filters["expiring_before"] = _date(args["expiring_before"], "expiring_before")
         after, limit = _page(args)
         Api = request.env["lot.tracking.api"]
-        lots = Api._lot_search(filters, after, limit)
-        return json_response(
-            {"data": Api._lot_values(lots[:limit]), "next_cursor": _next_cursor(lots, limit)}
-        )
+        return _page_response(Api._lot_search(filters, after, limit), limit, Api._lot_values)
 
     @lot_api_route(f"{API_PREFIX}/lots/lookup")
     def lot_lookup(self, **_kw):
@@ -179,10 +179,7 @@ class LotTrackingApiController(http.Controller):
             filters["gtin"] = _gtin(args["gtin"])
         after, limit = _page(args, default=100, maximum=500)
         Api = request.env["lot.tracking.api"]
-        quants = Api._quant_search(filters, after, limit)
-        return json_response(
-            {"data": Api._quant_values(quants[:limit]), "next_cursor": _next_cursor(quants, limit)}
-        )
+        return _page_response(Api._quant_search(filters, after, limit), limit, Api._quant_values)
 
     @lot_api_route(f"{API_PREFIX}/events")
     def events(self, **_kw):
@@ -233,13 +230,7 @@ class LotTrackingApiController(http.Controller):
                 raise lot_api_error(400, "state must be one of draft, active, closed.")
             domain.append(("state", "=", args["state"]))
         recalls = request.env["lot.tracking.recall"].search(domain, order="id", limit=limit + 1)
-        Api = request.env["lot.tracking.api"]
-        return json_response(
-            {
-                "data": Api._recall_values(recalls[:limit]),
-                "next_cursor": _next_cursor(recalls, limit),
-            }
-        )
+        return _page_response(recalls, limit, request.env["lot.tracking.api"]._recall_values)
 
     @lot_api_route(f"{API_PREFIX}/recalls", "POST")
     def recall_create(self, **_kw):
