@@ -167,6 +167,10 @@ POS_ADD_YOGURT = """
 """
 
 
+# Seconds a page needs after its script: the till opens a session, the dashboard loads data.
+WAIT = {"pos_lot_step": 6, "lots_dashboard": 8}
+
+
 def scan_script(label):
     """Type a label in the receipt's scan box and press Enter, as a scanner does."""
     return (
@@ -236,6 +240,16 @@ def main():
             ".o_form_view",
             "document.querySelector(\"a[name='customers']\").click()",
         ),
+        "lots_dashboard": (
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            ".o_search_panel_category_value[data-name='Lots']",
+            "document.querySelector(\".o_search_panel_category_value[data-name='Lots']\").click()",
+        ),
+        "lot_analysis": (
+            "/odoo/action-lot_tracking.lot_tracking_analysis_action",
+            ".o_list_view .o_data_row",
+            "",
+        ),
         "settings": (
             "/odoo/settings#stock",
             "#lot_tracking_force_lot_valuation",
@@ -257,7 +271,7 @@ def main():
             browser.open(url + path, selector)
             if script:
                 browser.evaluate(script)
-                time.sleep(6 if name == "pos_lot_step" else 2)
+                time.sleep(WAIT.get(name, 2))
             browser.screenshot(out / f"{name}.png")
             print(out / f"{name}.png")
     finally:
