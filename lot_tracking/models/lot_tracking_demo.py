@@ -92,14 +92,24 @@ class LotTrackingDemo(models.AbstractModel):
         customer already received, write off expired and recalled stock."""
         company = self.env.company
         if not company.lot_tracking_expiry_loss_account_id:
-            company.lot_tracking_expiry_loss_account_id = self.env["account.account"].search(
+            Account = self.env["account.account"]
+            expense = Account.search(
                 [
-                    *self.env["account.account"]._check_company_domain(company),
+                    *Account._check_company_domain(company),
                     ("account_type", "=", "expense"),
                     ("deprecated", "=", False),
                 ],
                 limit=1,
             )
+            if expense:
+                # an account of its own, numbered beside the chart's first expense account
+                company.lot_tracking_expiry_loss_account_id = Account.create(
+                    {
+                        "name": self.env._("Expired and Recalled Stock"),
+                        "code": Account._search_new_account_code(expense.code),
+                        "account_type": "expense",
+                    }
+                )
         expiry = self._play_history(company)
         lots = self._receive(self.env["purchase.order"].browse(order_id))
         self._end_of_request()
