@@ -169,6 +169,8 @@ POS_ADD_YOGURT = """
 
 # Seconds a page needs after its script: the till opens a session, the dashboard loads data.
 WAIT = {"pos_lot_step": 6, "lots_dashboard": 8}
+# Pages larger than the window: (width, height)
+SIZE = {"lots_dashboard": (1600, 960)}
 
 
 def scan_script(label):
@@ -228,7 +230,7 @@ def main():
         "receipt_scan": (
             f"/odoo/action-stock.action_picking_tree_all/{receipt}",
             "input[name=lot_tracking_scan]",
-            scan_script(f"01{YOGURT_GTIN}17{expiry(60)}10FF-D" + "\x1d" + "3712"),
+            scan_script(f"01{YOGURT_GTIN}17{expiry(20)}10FF-D" + "\x1d" + "3712"),
         ),
         "pos_lot_step": (
             f"/pos/ui?config_id={shop}",
@@ -268,6 +270,14 @@ def main():
         for name, (path, selector, script) in pages.items():
             if args.only and name not in args.only:
                 continue
+            width, height = SIZE.get(name, (1440, 900))
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.open(url + path, selector)
             if script:
                 browser.evaluate(script)
