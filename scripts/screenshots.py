@@ -167,6 +167,12 @@ POS_ADD_YOGURT = """
 """
 
 
+# Seconds a page needs after its script: the till opens a session, the dashboard loads data.
+WAIT = {"pos_lot_step": 6, "lots_dashboard": 8}
+# Pages larger than the window: (width, height)
+SIZE = {"lots_dashboard": (1600, 960)}
+
+
 def scan_script(label):
     """Type a label in the receipt's scan box and press Enter, as a scanner does."""
     return (
@@ -224,7 +230,7 @@ def main():
         "receipt_scan": (
             f"/odoo/action-stock.action_picking_tree_all/{receipt}",
             "input[name=lot_tracking_scan]",
-            scan_script(f"01{YOGURT_GTIN}17{expiry(60)}10FF-D" + "\x1d" + "3712"),
+            scan_script(f"01{YOGURT_GTIN}17{expiry(20)}10FF-D" + "\x1d" + "3712"),
         ),
         "pos_lot_step": (
             f"/pos/ui?config_id={shop}",
@@ -235,6 +241,16 @@ def main():
             f"/odoo/action-lot_tracking.lot_tracking_recall_action/{recall}",
             ".o_form_view",
             "document.querySelector(\"a[name='customers']\").click()",
+        ),
+        "lots_dashboard": (
+            "/odoo/action-spreadsheet_dashboard.ir_actions_dashboard_action",
+            ".o_search_panel_category_value[data-name='Lots']",
+            "document.querySelector(\".o_search_panel_category_value[data-name='Lots']\").click()",
+        ),
+        "lot_analysis": (
+            "/odoo/action-lot_tracking.lot_tracking_analysis_action",
+            ".o_list_view .o_data_row",
+            "",
         ),
         "settings": (
             "/odoo/settings#stock",
@@ -254,10 +270,18 @@ def main():
         for name, (path, selector, script) in pages.items():
             if args.only and name not in args.only:
                 continue
+            width, height = SIZE.get(name, (1440, 900))
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             browser.open(url + path, selector)
             if script:
                 browser.evaluate(script)
-                time.sleep(6 if name == "pos_lot_step" else 2)
+                time.sleep(WAIT.get(name, 2))
             browser.screenshot(out / f"{name}.png")
             print(out / f"{name}.png")
     finally:

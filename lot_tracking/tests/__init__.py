@@ -9,6 +9,7 @@ from . import test_category_costing
 from . import test_company_isolation
 from . import test_compat
 from . import test_concurrency
+from . import test_demo
 from . import test_epcis
 from . import test_epcis_capture
 from . import test_event_feed

@@ -73,3 +73,17 @@ class TestLotsDashboard(AnalyticsCommon, HttpCase):
             fields += source.get("columns", []) + [r["fieldName"] for r in source.get("rows", [])]
             self.assertFalse(set(fields) - set(Model._fields), source["name"])
             Model.search_count(source["domain"])  # no access error
+
+    def test_lists_are_ordered_as_odoo_reads_the_order(self):
+        """A list's order is ``[{"name", "asc"}]`` (web's orderByToString): the best vendors
+        come with the least written off, the worst with the most."""
+        spreadsheet = json.loads(self.dashboard.spreadsheet_data)
+        orders = {
+            source["name"]: [(term["name"], term["asc"]) for term in source["orderBy"]]
+            for source in spreadsheet["lists"].values()
+            if all(set(term) == {"name", "asc"} for term in source["orderBy"])
+        }
+        self.assertEqual(len(orders), len(spreadsheet["lists"]), "every list readable")
+        self.assertEqual(orders["Fastest lots"], [("sales_per_day", False)])
+        self.assertEqual(orders["Best vendors"][0], ("write_off_value_pct", True))
+        self.assertEqual(orders["Worst vendors"][0], ("write_off_value_pct", False))
