@@ -22,21 +22,19 @@ class LotTrackingExpiryKpi(models.Model):
 
     @api.model
     def _record_run(self, company, window, alerted, expired):
-        """Store ``company``'s figures for one expiry run: its internal stock, the part of
-        it whose lot matches ``window`` (a stock.lot domain), and the lots the run alerted
-        and found newly expired. Four grouped queries, whatever the number of lots."""
-        internal = [
-            ("company_id", "=", company.id),
-            ("location_id.usage", "=", "internal"),
-            ("quantity", ">", 0),
-        ]
+        """Store ``company``'s figures for one expiry run: its internal stock of lot-tracked
+        products (the basis of ``res.company._lot_tracking_nearing_expiry``), the part of it
+        whose lot matches ``window`` (a stock.lot domain), and the lots the run alerted and
+        found newly expired. Four grouped queries, whatever the number of lots."""
+        tracked = [("company_id", "=", company.id), ("product_id.tracking", "=", "lot")]
+        internal = [*tracked, ("location_id.usage", "=", "internal"), ("quantity", ">", 0)]
         Quant = self.env["stock.quant"].sudo()
         [[qty_on_hand]] = Quant._read_group(internal, [], ["quantity:sum"])
         [[qty_expiring]] = Quant._read_group(
             [*internal, ("lot_id", "any", window)], [], ["quantity:sum"]
         )
         Layer = self.env["stock.valuation.layer"].sudo()
-        layers = [("company_id", "=", company.id)]
+        layers = tracked
         [[value_on_hand]] = Layer._read_group(layers, [], ["value:sum"])
         [[value_expiring]] = Layer._read_group(
             [*layers, ("lot_id", "any", window)], [], ["value:sum"]

@@ -51,6 +51,9 @@ class TestExpiryCron(LotTrackingCommon):
                     product, cls.stock_location, qty, lot_id=lot
                 )
             cls.lots[name] = lot
+        # stock of a product without lots is not part of the lot KPIs' basis
+        cls.loose = cls.env["product.product"].create({"name": "Loose Nails", "is_storable": True})
+        cls.env["stock.quant"]._update_available_quantity(cls.loose, cls.stock_location, 50)
 
     def _alerted(self):
         activity_type = self.env.ref("product_expiry.mail_activity_type_alert_date_reached")
@@ -92,7 +95,8 @@ class TestExpiryCron(LotTrackingCommon):
         self.assertNotIn(">later<", body)
         kpi = self.env["lot.tracking.expiry.kpi"].search([("company_id", "=", self.company.id)])
         self.assertEqual(len(kpi), 2)
-        # on hand 4 + 4 + 2 + 3 + 3 = 16; in the window: due 4, expired 2, own_window_due 3
+        # lot stock 4 + 4 + 2 + 3 + 3 = 16 (not the 50 loose nails); in the window: due 4,
+        # expired 2, own_window_due 3
         self.assertEqual((kpi[0].quantity_on_hand, kpi[0].quantity_expiring), (16, 9))
         self.assertEqual(kpi[0].quantity_expiring_percent, 56.25)
 
