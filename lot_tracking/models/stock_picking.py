@@ -332,14 +332,16 @@ class StockPicking(models.Model):
             raise UserError(
                 self.env._("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
             )
-        moves = self.move_ids.filtered(
-            lambda m: (
-                m.state not in ("done", "cancel")
-                and gs1.is_valid_gtin(m.product_id.barcode or "")
-                and gs1.normalize_gtin(m.product_id.barcode) == gtin
-            )
+        # one search: the cost of a scan does not grow with the receipt's lines
+        move = self.env["stock.move"].search(
+            [
+                ("picking_id", "=", self.id),
+                ("state", "not in", ("done", "cancel")),
+                ("product_id.barcode", "in", gs1.gtin_forms(gtin)),
+            ],
+            limit=1,
         )
-        if not moves:
+        if not move:
             raise UserError(
                 self.env._(
                     "No product of receipt %(receipt)s has GTIN %(gtin)s. Check that the label "
@@ -348,7 +350,6 @@ class StockPicking(models.Model):
                     gtin=gtin,
                 )
             )
-        move = moves[0]
         if move.product_id.tracking != "lot":
             raise UserError(
                 self.env._(
