@@ -117,15 +117,14 @@ class StockPicking(models.Model):
             quantities, lots = picking._lot_tracking_lot_quantities()
             if not lots:
                 continue
+            # lots keep their first receipt and their supplier
+            vals = lots._prepare_lot_tracking_receipt_vals(picking)
             lots.filtered(lambda lot: not lot.receipt_picking_id).write(
-                {
-                    "receipt_picking_id": picking.id,
-                    "receipt_date": picking.date_done or now,
-                }
+                {key: vals[key] for key in ("receipt_picking_id", "receipt_date")}
             )
-            if picking._lot_tracking_is_supplier_receipt():
+            if "supplier_id" in vals:
                 lots.filtered(lambda lot: not lot.supplier_id).write(
-                    {"supplier_id": picking.partner_id.commercial_partner_id.id}
+                    {"supplier_id": vals["supplier_id"]}
                 )
             lots._lot_tracking_log("received", quantities=quantities, picking_id=picking.id)
             short = lots.filtered(
