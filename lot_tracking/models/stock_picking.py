@@ -43,7 +43,11 @@ class StockPicking(models.Model):
         # Before product_expiry's "confirm expired lots?": a supplier's expired goods are
         # refused, not confirmed. A customer return only gets product_expiry's question.
         self._lot_tracking_check_expired()
-        return super()._pre_action_done_hook()
+        res = super()._pre_action_done_hook()
+        # After core has marked an immediate transfer picked (the lines that will be done),
+        # and whatever wizard it asks for: a held lot is refused before any question.
+        self.move_ids._lot_tracking_check_held_lots()
+        return res
 
     def _action_done(self):
         self._lot_tracking_assign_lot_names()
