@@ -757,7 +757,8 @@ class StockLot(models.Model):
         time of its own, that expire within ``company``'s warning days."""
         return [
             "|",
-            ("alert_date", "<=", now),
+            # as core: a date, so an alert date is reached on its day, until its last second
+            ("alert_date", "<=", now.date()),
             "&",
             "!",
             ("product_id.alert_time", ">", 0),
