@@ -402,8 +402,8 @@ class StockLot(models.Model):
 
     @api.model
     def _prepare_lot_tracking_receipt_vals(self, picking, move=None, received=True, **label):
-        """A lot's receipt data from receipt ``picking``: the one place it is written from
-        (a validated receipt, a scanned label, a shipping notice).
+        """A lot's receipt data from receipt ``picking``, the same for a validated receipt,
+        a scanned label and a shipping notice:
 
         - the supplier, for goods from a supplier only (a customer returning a lot is not
           its supplier);

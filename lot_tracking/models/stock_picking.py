@@ -122,7 +122,7 @@ class StockPicking(models.Model):
             if not lots:
                 continue
             # lots keep their first receipt and their supplier
-            vals = lots._prepare_lot_tracking_receipt_vals(picking)
+            vals = self.env["stock.lot"]._prepare_lot_tracking_receipt_vals(picking)
             lots.filtered(lambda lot: not lot.receipt_picking_id).write(
                 {key: vals[key] for key in ("receipt_picking_id", "receipt_date")}
             )
