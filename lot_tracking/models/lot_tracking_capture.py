@@ -436,36 +436,39 @@ class _Plan:
             product = entries[0]["move"].product_id
             by_sequence[product.categ_id.lot_sequence_id or default_sequence].append(entries)
         countries = self._countries(self.entries.values())
+        Lot = self.env["stock.lot"]
         ordered, vals_list = [], []
+        end_of_day = datetime.time(23, 59, 59)
+        no_country = self.env["res.country"]
         for sequence, groups in by_sequence.items():
             names = sequence.sudo()._lot_tracking_next_batch(len(groups))
             for entries, name in zip(groups, names, strict=True):
                 entry = entries[0]
                 move, master = entry["move"], entry["master"]
+                best_before = master.get("best_before")
                 vals = {
                     "name": name,
                     "product_id": move.product_id.id,
                     "company_id": entry["receipt"].company_id.id,
-                    "supplier_id": entry["supplier"].id,
-                    "supplier_lot_code": entry["code"],
-                    "production_date": master.get("production"),
-                    "standard_price": move._lot_tracking_unit_cost(),
+                    # announced, not received: the receipt is recorded once it is validated
+                    **Lot._prepare_lot_tracking_receipt_vals(
+                        entry["receipt"],
+                        move,
+                        received=False,
+                        supplier_lot_code=entry["code"],
+                        production_date=master.get("production"),
+                        expiration_date=entry["expiry_dt"],
+                        use_date=best_before and datetime.datetime.combine(best_before, end_of_day),
+                        origin_country_id=countries.get(master.get("origin"), no_country).id,
+                    ),
                 }
-                if entry["expiry_dt"]:
-                    vals["expiration_date"] = entry["expiry_dt"]
-                if master.get("best_before"):
-                    vals["use_date"] = datetime.datetime.combine(
-                        master["best_before"], datetime.time(23, 59, 59)
-                    )
-                if country := countries.get(master.get("origin")):
-                    vals["origin_country_id"] = country.id
                 ordered.append(entries)
                 vals_list.append(vals)
-        created = self.env["stock.lot"].create(vals_list)
+        created = Lot._lot_tracking_create_received(vals_list)
         for entries, lot in zip(ordered, created, strict=True):
             for entry in entries:
                 entry["lot"] = lot
-        return self.env["stock.lot"].union(*(entry["lot"] for entry in self.entries.values()))
+        return Lot.union(*(entry["lot"] for entry in self.entries.values()))
 
     def _countries(self, entries):
         codes = sorted({e["master"]["origin"] for e in entries if e["master"].get("origin")})

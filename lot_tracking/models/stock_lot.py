@@ -35,6 +35,8 @@ MANAGER_GROUP = "lot_tracking.group_lot_tracking_manager"
 TILL_FIELDS = ("quality_state", "markdown_percent", "expiration_date", "removal_date")
 EXPIRY_BATCH = 5000
 SUPPLIER_LOT_CODE_INDEX = "stock_lot_supplier_lot_code_uniq"
+# Dates product_expiry computes from the expiry that a supplier may give instead.
+SUPPLIER_EXPIRY_DATES = ("use_date", "removal_date")
 
 _logger = logging.getLogger(__name__)
 
@@ -371,26 +373,25 @@ class StockLot(models.Model):
                 )
             return lot
         sequence = product.categ_id.lot_sequence_id or self.env.ref("lot_tracking.ir_sequence_lot")
-        vals = {
-            "name": sequence.sudo()._lot_tracking_next_batch(1)[0],
-            "product_id": product.id,
-            "company_id": receipt.company_id.id,
-            "supplier_id": supplier.id,
-            "supplier_lot_code": supplier_lot_code,
-            "production_date": production_date,
-            "receipt_picking_id": receipt.id,
-            "receipt_date": now,
-            "standard_price": move._lot_tracking_unit_cost(),
-        }
-        if expiry_dt:
-            vals["expiration_date"] = expiry_dt
         # a lot created by another receipt since this transaction began is invisible to the
         # search above: the unique index refuses the twin (see create)
-        lot = self.create(vals)
-        if label_vals:
-            # after create: product_expiry computes the alert, best-before and removal dates
-            # together, and would compute none of them if one were given at creation
-            lot.write(label_vals)
+        lot = self._lot_tracking_create_received(
+            [
+                {
+                    "name": sequence.sudo()._lot_tracking_next_batch(1)[0],
+                    "product_id": product.id,
+                    "company_id": receipt.company_id.id,
+                    **self._prepare_lot_tracking_receipt_vals(
+                        receipt,
+                        move,
+                        supplier_lot_code=supplier_lot_code,
+                        production_date=production_date,
+                        expiration_date=expiry_dt,
+                        **label_vals,
+                    ),
+                }
+            ]
+        )
         if lot._lot_tracking_short_shelf_life(now):
             lot._lot_tracking_set_quality_state(
                 "quarantine",
@@ -398,6 +399,54 @@ class StockLot(models.Model):
                 picking_id=receipt.id,
             )
         return lot
+
+    @api.model
+    def _prepare_lot_tracking_receipt_vals(self, picking, move=None, received=True, **label):
+        """A lot's receipt data from receipt ``picking``, the same for a validated receipt,
+        a scanned label and a shipping notice:
+
+        - the supplier, for goods from a supplier only (a customer returning a lot is not
+          its supplier);
+        - unless ``received`` is False (a lot a shipping notice announces before the goods
+          arrive), the receipt and the moment of receipt (its done date, else now);
+        - with ``move`` (a new lot that move brings), the lot's unit cost;
+        - ``label``: what the supplier's label or notice says of the lot
+          (``supplier_lot_code``, ``production_date``, ``expiration_date``, ``use_date``,
+          ``removal_date``, ``origin_country_id``); empty values are left out.
+
+        Lots are created from these values with ``_lot_tracking_create_received``.
+        """
+        vals = {}
+        if picking._lot_tracking_is_supplier_receipt():
+            vals["supplier_id"] = picking.partner_id.commercial_partner_id.id
+        if received:
+            vals["receipt_picking_id"] = picking.id
+            vals["receipt_date"] = picking.date_done or fields.Datetime.now()
+        if move:
+            vals["standard_price"] = move._lot_tracking_unit_cost()
+        vals.update((key, value) for key, value in label.items() if value)
+        return vals
+
+    @api.model
+    def _lot_tracking_create_received(self, vals_list):
+        """Create lots from ``_prepare_lot_tracking_receipt_vals`` values.
+
+        A best-before or removal date the supplier gives is written after creation:
+        product_expiry computes both with the alert date from the expiry, and computes none
+        of the three when one of them is given at creation."""
+        vals_list = [dict(vals) for vals in vals_list]
+        later = [
+            {key: vals.pop(key) for key in SUPPLIER_EXPIRY_DATES if key in vals}
+            for vals in vals_list
+        ]
+        lots = self.create(vals_list)
+        by_dates = defaultdict(list)
+        for lot, dates in zip(lots, later, strict=True):
+            if dates:
+                by_dates[tuple(sorted(dates.items()))].append(lot.id)
+        for dates, lot_ids in by_dates.items():
+            self.browse(lot_ids).write(dict(dates))
+        return lots
 
     @api.model
     def _lot_tracking_label_vals(self, data, product):
@@ -708,7 +757,8 @@ class StockLot(models.Model):
         time of its own, that expire within ``company``'s warning days."""
         return [
             "|",
-            ("alert_date", "<=", now),
+            # as core: a date, so an alert date is reached on its day, until its last second
+            ("alert_date", "<=", now.date()),
             "&",
             "!",
             ("product_id.alert_time", ">", 0),

@@ -37,16 +37,24 @@ class StockMove(models.Model):
         )
 
     def _action_done(self, cancel_backorder=False):
-        self._lot_tracking_check_held_lots()
+        # Pickings validated through button_validate were checked in their
+        # _pre_action_done_hook, core's place for checks before a transfer is done. The rule
+        # must hold on every path, so moves done without that hook are checked here: moves
+        # without a picking, and `_action_done` called directly (another module's code, or
+        # test_reservation's lot recalled while its delivery was being validated).
+        validated = self.env.context.get("button_validate_picking_ids") or ()
+        self.filtered(lambda m: m.picking_id.id not in validated)._lot_tracking_check_held_lots()
+        held = self._lot_tracking_held_lines()
+        if pos_lines := held.filtered(lambda ml: ml.picking_id._lot_tracking_is_pos()):
+            pos_lines._lot_tracking_log_pos_violations()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._lot_tracking_log_shipped()
         return moves
 
-    def _lot_tracking_check_held_lots(self):
-        """Refuse to take a lot that is not released to a customer, whatever put it on the
-        transfer. Point of Sale pickings are never refused: a lot that became unsellable
-        after a ship-later sale ships with a ``violation`` event."""
-        lines = self.move_line_ids.filtered(
+    def _lot_tracking_held_lines(self):
+        """Picked lines of these moves, not done, that take a lot that is not released to a
+        customer."""
+        return self.move_line_ids.filtered(
             lambda ml: (
                 ml.picked
                 and ml.state not in ("done", "cancel")
@@ -54,8 +62,15 @@ class StockMove(models.Model):
                 and ml._lot_tracking_to_customer()
             )
         )
-        pos_lines = lines.filtered(lambda ml: ml.picking_id._lot_tracking_is_pos())
-        if held := lines - pos_lines:
+
+    def _lot_tracking_check_held_lots(self):
+        """Refuse to take a lot that is not released to a customer, whatever put it on the
+        transfer, saying which lots and why. Point of Sale pickings are never refused: a lot
+        that became unsellable after a ship-later sale ships with a ``violation`` event."""
+        held = self._lot_tracking_held_lines().filtered(
+            lambda ml: not ml.picking_id._lot_tracking_is_pos()
+        )
+        if held:
             raise UserError(
                 self.env._(
                     "These lots may not be delivered to a customer:\n%(lines)s\nTake them off "
@@ -72,8 +87,6 @@ class StockMove(models.Model):
                     ),
                 )
             )
-        if pos_lines:
-            pos_lines._lot_tracking_log_pos_violations()
 
     def _lot_tracking_log_shipped(self):
         """One ``shipped`` event per lot and delivery done to a customer (POS sales log

@@ -17,10 +17,7 @@ class StockMoveLine(models.Model):
         # Only a supplier's goods make a supplier: never a customer bringing a lot back.
         if picking._lot_tracking_is_supplier_receipt():
             vals.update(
-                supplier_id=picking.partner_id.commercial_partner_id.id,
-                receipt_picking_id=picking.id,
-                receipt_date=fields.Datetime.now(),
-                standard_price=self.move_id._lot_tracking_unit_cost(),
+                self.env["stock.lot"]._prepare_lot_tracking_receipt_vals(picking, self.move_id)
             )
         return vals
 

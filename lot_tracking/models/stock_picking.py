@@ -43,7 +43,11 @@ class StockPicking(models.Model):
         # Before product_expiry's "confirm expired lots?": a supplier's expired goods are
         # refused, not confirmed. A customer return only gets product_expiry's question.
         self._lot_tracking_check_expired()
-        return super()._pre_action_done_hook()
+        res = super()._pre_action_done_hook()
+        # After core has marked an immediate transfer picked (the lines that will be done),
+        # and whatever wizard it asks for: a held lot is refused before any question.
+        self.move_ids._lot_tracking_check_held_lots()
+        return res
 
     def _action_done(self):
         self._lot_tracking_assign_lot_names()
@@ -117,15 +121,14 @@ class StockPicking(models.Model):
             quantities, lots = picking._lot_tracking_lot_quantities()
             if not lots:
                 continue
+            # lots keep their first receipt and their supplier
+            vals = self.env["stock.lot"]._prepare_lot_tracking_receipt_vals(picking)
             lots.filtered(lambda lot: not lot.receipt_picking_id).write(
-                {
-                    "receipt_picking_id": picking.id,
-                    "receipt_date": picking.date_done or now,
-                }
+                {key: vals[key] for key in ("receipt_picking_id", "receipt_date")}
             )
-            if picking._lot_tracking_is_supplier_receipt():
+            if "supplier_id" in vals:
                 lots.filtered(lambda lot: not lot.supplier_id).write(
-                    {"supplier_id": picking.partner_id.commercial_partner_id.id}
+                    {"supplier_id": vals["supplier_id"]}
                 )
             lots._lot_tracking_log("received", quantities=quantities, picking_id=picking.id)
             short = lots.filtered(
@@ -332,14 +335,16 @@ class StockPicking(models.Model):
             raise UserError(
                 self.env._("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
             )
-        moves = self.move_ids.filtered(
-            lambda m: (
-                m.state not in ("done", "cancel")
-                and gs1.is_valid_gtin(m.product_id.barcode or "")
-                and gs1.normalize_gtin(m.product_id.barcode) == gtin
-            )
+        # one search: the cost of a scan does not grow with the receipt's lines
+        move = self.env["stock.move"].search(
+            [
+                ("picking_id", "=", self.id),
+                ("state", "not in", ("done", "cancel")),
+                ("product_id.barcode", "in", gs1.gtin_forms(gtin)),
+            ],
+            limit=1,
         )
-        if not moves:
+        if not move:
             raise UserError(
                 self.env._(
                     "No product of receipt %(receipt)s has GTIN %(gtin)s. Check that the label "
@@ -348,7 +353,6 @@ class StockPicking(models.Model):
                     gtin=gtin,
                 )
             )
-        move = moves[0]
         if move.product_id.tracking != "lot":
             raise UserError(
                 self.env._(

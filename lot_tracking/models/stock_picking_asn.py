@@ -31,11 +31,15 @@ class StockPicking(models.Model):
         whose expiry differs from the notice's, or a lot the notice did not announce, is
         received and flagged on the receipt."""
         self.ensure_one()
+        # The notice's lines are searched, never read through the receipt: a scan costs the
+        # same whatever the size of the notice.
+        if not self.env["lot.tracking.asn.line"].search_count(
+            [("picking_id", "=", self.id)], limit=1
+        ):
+            return super().lot_tracking_scan(barcode)
         announced = self._lot_tracking_asn_label_expiry(barcode)
         result = super().lot_tracking_scan(barcode)
-        if self.lot_tracking_asn_line_ids:
-            lot = self.env["stock.lot"].browse(result["lot_id"])
-            self._lot_tracking_asn_flag(lot, announced)
+        self._lot_tracking_asn_flag(self.env["stock.lot"].browse(result["lot_id"]), announced)
         return result
 
     def _lot_tracking_asn_label_expiry(self, barcode):
@@ -43,25 +47,26 @@ class StockPicking(models.Model):
         has not arrived yet, the lot takes the label's (the goods carry it). Returns the
         notice line whose expiry differs, if any."""
         Line = self.env["lot.tracking.asn.line"]
-        if not self.lot_tracking_asn_line_ids:
-            return Line
         try:
             data = gs1.parse(barcode)
         except gs1.GS1Error:
             return Line  # the scan says what is wrong
         if not data.get("17") or not data.get("10") or "01" not in data:
             return Line
-        gtin_of = self.env["lot.tracking.api"]._gtin_of
-        line = self.lot_tracking_asn_line_ids.filtered(
-            lambda ln: (
-                ln.lot_id.supplier_lot_code == data["10"] and gtin_of(ln.product_id) == data["01"]
-            )
-        )[:1]
+        line = Line.search(
+            [
+                ("picking_id", "=", self.id),
+                ("lot_id.supplier_lot_code", "=", data["10"]),
+                ("product_id.barcode", "in", gs1.gtin_forms(data["01"])),
+            ],
+            limit=1,
+        )
         lot = line.lot_id
         if not lot or not lot.expiration_date or lot.expiration_date.date() == data["17"]:
             return Line
-        arrived = lot.receipt_picking_id or self.move_line_ids.filtered(
-            lambda ml: ml.lot_id == lot and ml.picked
+        arrived = lot.receipt_picking_id or self.env["stock.move.line"].search_count(
+            [("picking_id", "=", self.id), ("lot_id", "=", lot.id), ("picked", "=", True)],
+            limit=1,
         )
         if arrived:
             return Line  # the lot's expiry is known from goods: the scan refuses the label
@@ -74,7 +79,7 @@ class StockPicking(models.Model):
         """After the scan: record and post a lot the notice did not announce, or a label
         whose expiry is not the announced one."""
         Line = self.env["lot.tracking.asn.line"]
-        line = self.lot_tracking_asn_line_ids.filtered(lambda ln: ln.lot_id == lot)
+        line = Line.search([("picking_id", "=", self.id), ("lot_id", "=", lot.id)], limit=1)
         code = lot.supplier_lot_code or lot.name
         if not line:
             Line.create(

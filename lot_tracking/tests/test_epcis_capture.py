@@ -2,6 +2,7 @@
 notice on the order's receipt; scanning on arrival confirms the announced lots and flags what
 differs; a refused document, or a capture failing halfway, leaves nothing behind."""
 
+import datetime
 import json
 import uuid
 from unittest.mock import patch
@@ -158,6 +159,33 @@ class TestEpcisCapture(LotTrackingApiCommon):
         self.assert_problem(
             self.call(location, key=self._key(other_user)), 404, "NoSuchResourceException"
         )
+
+    def test_announced_best_before_keeps_the_dates_product_expiry_computes(self):
+        """A notice's best-before date and country of origin reach the lot, and the lot
+        still gets its alert and removal dates from its expiry, as a scanned label's does."""
+        self.yogurt.write({"use_time": 8, "removal_time": 3, "alert_time": 5})
+        expiry = self._in_days(30)
+        document = self._document(
+            [self._event([(self.yogurt, "Y-BB", 4)])], {(self.yogurt, "Y-BB"): expiry}
+        )
+        element = document["epcisHeader"]["epcisMasterData"]["vocabularyList"][0][
+            "vocabularyElementList"
+        ][0]
+        element["attributes"] += [
+            {"id": "cbvmda:bestBeforeDate", "attribute": self._in_days(20).isoformat()},
+            {"id": "cbvmda:countryOfOrigin", "attribute": "NL"},
+        ]
+        self.capture(document)
+        lot = self.asn_receipt.lot_tracking_asn_line_ids.lot_id
+        self.assertEqual(lot.supplier_lot_code, "Y-BB")
+        end_of_expiry = lot.expiration_date
+        self.assertEqual(end_of_expiry.date(), expiry)
+        self.assertEqual(lot.use_date.date(), self._in_days(20), "the notice's best-before")
+        self.assertEqual(lot.alert_date, end_of_expiry - datetime.timedelta(days=5))
+        self.assertEqual(lot.removal_date, end_of_expiry - datetime.timedelta(days=3))
+        self.assertEqual(lot.origin_country_id, self.env.ref("base.nl"))
+        self.assertFalse(lot.receipt_picking_id, "announced, not received yet")
+        self.assertEqual((lot.supplier_id, lot.standard_price), (self.supplier, 2.0))
 
     def test_asn_scan_difference_flow(self):
         """ASN → scan → differences: the announced lot is confirmed (not created again),

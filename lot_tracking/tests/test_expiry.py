@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.osv import expression
@@ -134,6 +136,26 @@ class TestExpiryCron(LotTrackingCommon):
         self.lots["own_window_not_yet"].alert_date = fields.Datetime.now()
         self.env["stock.lot"]._alert_date_exceeded()
         self.assertEqual(self.lots["own_window_not_yet"].activity_ids.user_id, self.stock_user)
+
+    def test_alert_date_later_today_is_reached_as_in_core(self):
+        """Core reaches an alert date on its day (``alert_date <= today``: until the day's
+        last second), so the batched pass does too (SPEC §4: core's alert_date rule wins);
+        an alert date tomorrow is not reached yet."""
+        morning = datetime.combine(fields.Date.today(), time(8, 0))
+        later_today = self.lots["own_window_not_yet"]
+        tomorrow = self._stock_lot(self.pill, "tomorrow", 2, days=10)
+        with freeze_time(morning):
+            later_today.alert_date = morning.replace(hour=20)
+            tomorrow.alert_date = morning.replace(hour=0) + timedelta(days=1)
+            lots = later_today | tomorrow
+            self.assertEqual(
+                lots.search([("id", "in", lots.ids), ("alert_date", "<=", fields.Date.today())]),
+                later_today,
+                "core's own condition",
+            )
+            self.env["stock.lot"]._alert_date_exceeded()
+            self.assertEqual(lots.filtered("product_expiry_reminded"), later_today)
+            self.assertEqual(lots.activity_ids.res_id, later_today.id)
 
     def test_digest_is_rendered_from_its_qweb_template(self):
         template = self.env.ref("lot_tracking.mail_expiry_digest")

@@ -1,5 +1,6 @@
 from odoo.tests import tagged
 
+from ..tools import gs1
 from .common import LotTrackingCommon
 
 
@@ -108,3 +109,112 @@ class TestValuationReportQueryCount(LotTrackingCommon):
             queries_many, rows, total = self._read_report(many)
         self.assertEqual(queries_many, queries_one)
         self.assertEqual((len(rows), total), (500, sum(2 * (i + 1) for i in range(500))))
+
+
+@tagged("post_install", "-at_install")
+class TestScanQueryCount(LotTrackingCommon):
+    """A receiving scan costs the same on a receipt of 10 lines as on one of 100: it finds
+    the label's move with one search instead of reading every line's product."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"Scan {i}",
+                    "is_storable": True,
+                    "tracking": "lot",
+                    "use_expiration_date": True,
+                    "categ_id": cls.stock_account_product_categ.id,
+                    "barcode": f"21000000{i:04d}{gs1.gtin_check_digit(f'21000000{i:04d}')}",
+                }
+                for i in range(100)
+            ]
+        )
+
+    def _scan(self, receipt, label):
+        """Scan ``label`` on ``receipt`` as a fresh request does (cache cleared, records
+        browsed again); return the queries it took and the move."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = self.env["stock.picking"].browse(receipt.id).lot_tracking_scan(label)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before, self.env["stock.move"].browse(result["move_id"])
+
+    @staticmethod
+    def _code(receipt, product):
+        return f"A-{receipt.id}-{product.id}"
+
+    def _announce(self, receipt, products):
+        """A shipping notice on ``receipt``: one lot of each of ``products`` (``_code``)."""
+        lots = self.env["stock.lot"].create(
+            [
+                {
+                    "name": f"ASN-{receipt.id}-{p.id}",
+                    "product_id": p.id,
+                    "company_id": self.company.id,
+                    "supplier_id": self.supplier.id,
+                    "supplier_lot_code": self._code(receipt, p),
+                }
+                for p in products
+            ]
+        )
+        self.env["lot.tracking.asn.line"].create(
+            [
+                {
+                    "picking_id": receipt.id,
+                    "product_id": lot.product_id.id,
+                    "lot_id": lot.id,
+                    "quantity": 5,
+                }
+                for lot in lots
+            ]
+        )
+
+    def _assert_same_queries(self, notice=False):
+        expiry = self._in_days(60)
+        receipts = {}
+        for size in (1, 10, 100):
+            receipts[size] = self._purchase([(p, 5, 1.0) for p in self.products[:size]])
+            if notice:
+                self._announce(receipts[size], self.products[:size])
+        # the first scan fills the caches a running server has (env.ref, sequences)
+        product = self.products[0]
+        self._scan(receipts[1], self._label(product, self._code(receipts[1], product), expiry))
+        product = self.products[5]
+        label = self._label(product, self._code(receipts[10], product), expiry)
+        queries, move = self._scan(receipts[10], label)
+        self.assertEqual(move.product_id, product)
+        product = self.products[50]
+        label = self._label(product, self._code(receipts[100], product), expiry)
+        with self.assertQueryCount(queries):
+            queries_large, move = self._scan(receipts[100], label)
+        self.assertEqual(queries_large, queries)
+        self.assertEqual(move.product_id, product)
+        return move
+
+    def test_same_queries_for_10_and_100_lines(self):
+        move = self._assert_same_queries()
+        self.assertFalse(move.picking_id.lot_tracking_asn_line_ids)
+
+    def test_same_queries_with_a_shipping_notice_of_10_and_100_lots(self):
+        move = self._assert_same_queries(notice=True)
+        Line = self.env["lot.tracking.asn.line"]
+        read = Line.browse(self.env.cache.get_records(Line, Line._fields["lot_id"])._ids)
+        self.assertEqual(read.product_id, move.product_id, "one notice line read, not 100")
+        lines = move.picking_id.lot_tracking_asn_line_ids
+        self.assertEqual(len(lines), 100)
+        self.assertEqual(read.lot_id, move.move_line_ids.lot_id)
+        self.assertEqual((read.state, read.quantity_received), ("partial", 1))
+
+    def test_the_label_move_is_found_without_reading_the_receipt(self):
+        receipt = self._purchase([(p, 5, 1.0) for p in self.products])
+        data = gs1.parse(self._label(self.products[70], "FIND", self._in_days(60)))
+        self.env.invalidate_all()
+        move = self.env["stock.picking"].browse(receipt.id)._lot_tracking_scan_move(data)
+        self.assertEqual(move.product_id, self.products[70])
+        Move = self.env["stock.move"]
+        read = Move.browse(self.env.cache.get_records(Move, Move._fields["product_id"])._ids)
+        self.assertEqual(read, move, "one move read, not the receipt's 100")

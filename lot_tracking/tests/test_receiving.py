@@ -111,6 +111,31 @@ class TestGs1Scan(LotTrackingCommon):
         self.assertEqual(line.lot_id.supplier_lot_code, "W-9")
         self.assertAlmostEqual(line.product_uom_id._compute_quantity(line.quantity, kg), 12.5)
 
+    def test_label_finds_the_product_whatever_length_its_barcode_has(self):
+        """A label's GTIN-14 names the product whose barcode is the same GTIN written with
+        8, 12, 13 or 14 digits (EAN-8, UPC-A, EAN-13, GTIN-14), archived or not."""
+        barcodes = [
+            d + str(gs1.gtin_check_digit(d)) for d in ("2991234", "29912345678", "1299123456789")
+        ]
+        products = {
+            barcode: self._create_lot_product(f"Form {len(barcode)}", barcode)
+            for barcode in barcodes
+        }
+        receipt = self._purchase([(p, 2, 1.0) for p in [self.yogurt, *products.values()]])
+        products[barcodes[1]].active = False
+        for barcode, product in products.items():
+            with self.subTest(barcode=barcode):
+                label = self._label(product, f"F-{barcode}", self._in_days(30))
+                self.assertEqual(gs1.parse(label)["01"], barcode.zfill(14))
+                result = receipt.lot_tracking_scan(label)
+                move = self.env["stock.move"].browse(result["move_id"])
+                self.assertEqual(move.product_id, product)
+                self.assertEqual(move.picking_id, receipt)
+        # a product with that GTIN that is not on this receipt is not found
+        elsewhere = self._create_lot_product("Not ordered", "2991234567897")
+        with self.assertRaisesRegex(UserError, "No product of receipt .* 02991234567897"):
+            receipt.lot_tracking_scan(self._label(elsewhere, "NO", self._in_days(30)))
+
     def test_same_supplier_lot_code_reuses_the_lot(self):
         first = self._purchase([(self.yogurt, 2, 3.0)])
         label = self._label(self.yogurt, "SUP-B", self._in_days(40), **{"37": 2})

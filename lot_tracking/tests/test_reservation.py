@@ -111,6 +111,22 @@ class TestHeldLotReservation(LotTrackingCommon):
                 {"lot_id": self.lot_soon.id, "quantity": 1}
             )
 
+    def test_held_lot_is_refused_before_the_backorder_question(self):
+        """The picking's _pre_action_done_hook refuses the lot, with its reason, before core
+        asks whether to create a backorder: the user is not asked a question first."""
+        delivery = self._delivery(self.yogurt, 8)
+        delivery.move_line_ids.filtered(lambda ml: ml.lot_id != self.lot_soon).unlink()
+        self.assertEqual(delivery.move_ids.quantity, 5, "short of the demand: a backorder")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_lot SET quality_state = 'blocked' WHERE id = %s", [self.lot_soon.id]
+        )
+        self.env.invalidate_all()
+        with self.assertRaisesRegex(UserError, "SOON \\(Blocked\\)"):
+            delivery.with_user(self.stock_user).button_validate()
+        self.assertFalse(delivery.backorder_ids)
+        self.assertEqual(delivery.state, "assigned")
+
     def test_picked_line_is_unpicked_and_the_goods_put_back(self):
         delivery = self._delivery(self.yogurt, 3)
         delivery.move_line_ids.picked = True
