@@ -83,6 +83,41 @@ class TestCompanyIsolation(LotTrackingCommon):
         self.assertEqual(recall.quantity_sold, 2)
         self.assertEqual(recall.stock_line_ids.location_id, self.stock_location)
         self.assertEqual(recall.quantity_in_stock, 8)
+        event = self.shared.event_ids.filtered(lambda e: e.event_type == "recalled")
+        self.assertEqual(
+            (event.company_id, event.quantity), (self.company, 8), "company 1's stock, not 13"
+        )
+
+    def test_state_change_logs_the_stock_of_the_event_company(self):
+        """By someone with both companies active (the lot has no company): blocked from
+        company 2, the event is company 2's with company 2's 5 on hand, not 13; released
+        from company 1: company 1's 8; recalled by a recall of company 1 while working in
+        company 2: company 1's 8."""
+        both = [self.company_2.id, self.company.id]
+        lot = self.shared.with_context(allowed_company_ids=both)
+        lot._lot_tracking_set_quality_state("blocked")
+        lot.with_context(allowed_company_ids=both[::-1])._lot_tracking_set_quality_state(
+            "released"
+        )
+        recall = (
+            self.env["lot.tracking.recall"]
+            .with_context(allowed_company_ids=both)
+            .create(
+                {"reason": "Listeria", "company_id": self.company.id, "lot_ids": lot.ids}
+            )
+        )
+        recall.action_activate()
+        events = self.shared.event_ids.filtered(
+            lambda e: e.event_type in ("blocked", "released", "recalled")
+        ).sorted("id")
+        self.assertEqual(
+            [(e.event_type, e.company_id, e.quantity) for e in events],
+            [
+                ("blocked", self.company_2, 5.0),
+                ("released", self.company, 8.0),
+                ("recalled", self.company, 8.0),
+            ],
+        )
 
     def test_lot_list_export_shows_its_own_company_only(self):
         sheets = self._xlsx(self.shared.with_user(self.user_1).action_lot_tracking_export_xlsx())
