@@ -765,8 +765,7 @@ class StockLot(models.Model):
         """One ``expired`` event per expired lot with stock in ``company``; with automatic
         write-off on, that stock is written off. Returns the newly expired lots."""
         expired = [("expiration_date", "<=", now), *self._lot_tracking_in_stock_domain(company)]
-        # An event without a company is one logged before events carried their company.
-        logged = [("event_type", "=", "expired"), ("company_id", "in", [company.id, False])]
+        logged = [("event_type", "=", "expired"), ("company_id", "=", company.id)]
         new = self.search([*expired, ("event_ids", "not any", logged)])
         new._lot_tracking_log(
             "expired", note=self.env._("Expired with stock on hand."), company_id=company.id

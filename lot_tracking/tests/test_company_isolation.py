@@ -141,3 +141,70 @@ class TestCompanyIsolation(LotTrackingCommon):
         sheets = self._xlsx(wizard.action_export_xlsx())
         self._assert_nothing_of_company_2(sheets)
         self.assertEqual(len(sheets["FSMA 204"]), 3, "header, receipt and delivery")
+
+    def test_counts_and_events_of_the_shared_lot_by_company(self):
+        """Each company counts its part of the shared lot: company 1's people see company
+        1's count (8 → 7) and events only."""
+        for company, location, counted in (
+            (self.company, self.stock_location, 7),
+            (self.company_2, self.warehouse_2.lot_stock_id, 5),
+        ):
+            self.env["stock.quant"].with_context(
+                inventory_mode=True, allowed_company_ids=company.ids
+            ).create(
+                {
+                    "product_id": self.yogurt.id,
+                    "location_id": location.id,
+                    "lot_id": self.shared.id,
+                    "inventory_quantity": counted,
+                }
+            ).action_apply_inventory()
+        counts = self.env["lot.tracking.stock.accuracy"].search([("lot_id", "=", self.shared.id)])
+        self.assertEqual(counts.company_id, self.company | self.company_2)
+        counts = counts.with_user(self.user_1).search([("lot_id", "=", self.shared.id)])
+        self.assertEqual(
+            [(c.company_id, c.counted_qty, c.system_qty) for c in counts],
+            [(self.company, 7.0, 8.0)],
+        )
+        Event = self.env["lot.tracking.event"]
+        self.assertEqual(
+            Event.search([("lot_id", "=", self.shared.id)]).company_id,
+            self.company | self.company_2,
+        )
+        events = Event.with_user(self.user_1).search([("lot_id", "=", self.shared.id)])
+        self.assertTrue(events)
+        self.assertEqual(events.company_id, self.company)
+
+    def test_a_shared_lot_nobody_moved_is_seen_from_every_company(self):
+        """A lot without a company that no company moved yet belongs to none: its analysis
+        and scorecard rows have no company and are seen from both, as the lot is."""
+        dairy = self.env["res.partner"].create({"name": "Unmoved Dairy"})
+        lot = self.env["stock.lot"].create(
+            {
+                "name": "SHARED-NEW",
+                "product_id": self.yogurt.id,
+                "company_id": False,
+                "supplier_id": dairy.id,
+            }
+        )
+        user_2 = self.env["res.users"].create(
+            {
+                "name": "lt_company_2",
+                "login": "lt_company_2",
+                "company_id": self.company_2.id,
+                "company_ids": [(6, 0, self.company_2.ids)],
+                "groups_id": [
+                    (6, 0, (self.user_1.groups_id).ids)
+                ],
+            }
+        )
+        for user in (self.user_1, user_2):
+            env = self.env(user=user)
+            self.assertEqual(env["stock.lot"].search([("name", "=", "SHARED-NEW")]), lot)
+            rows = env["lot.tracking.analysis"].search([("lot_id", "=", lot.id)])
+            self.assertEqual((len(rows), rows.company_id), (1, self.env["res.company"]))
+            scores = env["lot.tracking.vendor.score"].search([("partner_id", "=", dairy.id)])
+            self.assertEqual(
+                [(s.company_id, s.lots_received) for s in scores],
+                [(self.env["res.company"], 1)],
+            )
