@@ -96,15 +96,11 @@ class TestCompanyIsolation(LotTrackingCommon):
         both = [self.company_2.id, self.company.id]
         lot = self.shared.with_context(allowed_company_ids=both)
         lot._lot_tracking_set_quality_state("blocked")
-        lot.with_context(allowed_company_ids=both[::-1])._lot_tracking_set_quality_state(
-            "released"
-        )
+        lot.with_context(allowed_company_ids=both[::-1])._lot_tracking_set_quality_state("released")
         recall = (
             self.env["lot.tracking.recall"]
             .with_context(allowed_company_ids=both)
-            .create(
-                {"reason": "Listeria", "company_id": self.company.id, "lot_ids": lot.ids}
-            )
+            .create({"reason": "Listeria", "company_id": self.company.id, "lot_ids": lot.ids})
         )
         recall.action_activate()
         events = self.shared.event_ids.filtered(
@@ -193,9 +189,7 @@ class TestCompanyIsolation(LotTrackingCommon):
                 "login": "lt_company_2",
                 "company_id": self.company_2.id,
                 "company_ids": [(6, 0, self.company_2.ids)],
-                "groups_id": [
-                    (6, 0, (self.user_1.groups_id).ids)
-                ],
+                "groups_id": [(6, 0, (self.user_1.groups_id).ids)],
             }
         )
         for user in (self.user_1, user_2):
