@@ -1,11 +1,16 @@
 from odoo import fields
 from odoo.tools import SQL
 
+from .reports.lot_tracking_analysis_store import drop_analysis_triggers
+
 
 def uninstall_hook(env):
     """Keep on each lot, in core's own fields, what uninstalling would otherwise erase and a
     user relies on: the supplier's lot code (as Internal Reference, when empty) and a quality
-    state other than released (in the Description), since core will sell such lots again."""
+    state other than released (in the Description), since core will sell such lots again.
+    Remove the analysis triggers from core's tables: nothing of the module runs there once it
+    is gone, and the columns they watch can be dropped."""
+    drop_analysis_triggers(env.cr)
     env.cr.execute(
         SQL(
             """

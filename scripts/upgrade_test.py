@@ -464,6 +464,16 @@ def main():
     state = query(uninstall_db, "SELECT state FROM ir_module_module WHERE name = 'lot_tracking'")
     if state != [("uninstalled",)]:
         problems.append(f"lot_tracking still {state} after uninstall")
+    # the analysis triggers on core's tables go with the module, their functions too
+    left_triggers = query(
+        uninstall_db,
+        r"""SELECT tgrelid::regclass::text || '.' || tgname FROM pg_trigger
+             WHERE NOT tgisinternal AND tgname LIKE 'lot\_tracking\_%'
+            UNION ALL
+            SELECT proname || '()' FROM pg_proc WHERE proname LIKE 'lot\_tracking\_%'""",
+    )
+    if left_triggers:
+        problems.append(f"left after uninstall: {', '.join(row[0] for row in left_triggers)}")
     left = snapshot_after_uninstall(uninstall_db)
     if left["lots"] != len(after["lots"]) or left["quants"] != after["quants"]:
         problems.append("uninstalling lost lots or stock")

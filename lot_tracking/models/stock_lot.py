@@ -492,33 +492,35 @@ class StockLot(models.Model):
                 {"quality_state": state}
             )
             lots._message_log_batch(bodies)
-            lots._lot_tracking_log(
-                STATE_EVENT[state], note=note, quantities=lots._lot_tracking_on_hand(), **event_vals
-            )
+            lots._lot_tracking_log(STATE_EVENT[state], note=note, on_hand=True, **event_vals)
             if reserved:
                 reserved._lot_tracking_unreserve()
         return lots
 
-    def _lot_tracking_log(self, event_type, note=False, quantities=None, **vals):
-        """Write one event per lot. ``quantities`` maps lot id to quantity."""
+    def _lot_tracking_log(self, event_type, note=False, quantities=None, on_hand=False, **vals):
+        """Write one event per lot. ``quantities`` maps lot id to quantity; with ``on_hand``,
+        the quantity is the lot's internal stock in the company the event is filed under (a
+        lot shared between companies can have stock in several)."""
         quantities = quantities or {}
-        return (
-            self.env["lot.tracking.event"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "lot_id": lot.id,
-                        "event_type": event_type,
-                        "note": note,
-                        "quantity": quantities.get(lot.id, 0.0),
-                        "user_id": self.env.uid,
-                        **vals,
-                    }
-                    for lot in self
-                ]
-            )
-        )
+        Event = self.env["lot.tracking.event"].sudo()
+        vals_list = [
+            {
+                "lot_id": lot.id,
+                "event_type": event_type,
+                "note": note,
+                "quantity": quantities.get(lot.id, 0.0),
+                "user_id": self.env.uid,
+                **vals,
+            }
+            for lot in self
+        ]
+        if on_hand:
+            Event._prepare_trail_vals(vals_list)  # the company of each event
+            stock = self._lot_tracking_on_hand_by_company()
+            for event_vals in vals_list:
+                key = (event_vals["lot_id"], event_vals["company_id"])
+                event_vals["quantity"] = stock.get(key, 0.0)
+        return Event.create(vals_list)
 
     def action_lot_tracking_write_off(self, reason=False):
         """Scrap what these lots have in internal locations of the active companies, at each
@@ -813,8 +815,7 @@ class StockLot(models.Model):
         """One ``expired`` event per expired lot with stock in ``company``; with automatic
         write-off on, that stock is written off. Returns the newly expired lots."""
         expired = [("expiration_date", "<=", now), *self._lot_tracking_in_stock_domain(company)]
-        # An event without a company is one logged before events carried their company.
-        logged = [("event_type", "=", "expired"), ("company_id", "in", [company.id, False])]
+        logged = [("event_type", "=", "expired"), ("company_id", "=", company.id)]
         new = self.search([*expired, ("event_ids", "not any", logged)])
         new._lot_tracking_log(
             "expired", note=self.env._("Expired with stock on hand."), company_id=company.id
@@ -840,12 +841,17 @@ class StockLot(models.Model):
                 result[lot][location] = quantity
         return result
 
-    def _lot_tracking_on_hand(self):
-        """{lot id: quantity in internal locations}, in one grouped query."""
-        return {
-            lot.id: sum(by_location.values())
-            for lot, by_location in self._lot_tracking_quantities_by_location().items()
-        }
+    def _lot_tracking_on_hand_by_company(self):
+        """{(lot id, company id): quantity in internal locations}, in one grouped query."""
+        result = defaultdict(float)
+        for lot, company, __, quantity in self.env["stock.quant"]._read_group(
+            [("lot_id", "in", self.ids), ("location_id.usage", "=", "internal")],
+            ["lot_id", "company_id", "location_id"],
+            ["quantity:sum"],
+        ):
+            if quantity > 0:
+                result[lot.id, company.id] += quantity
+        return result
 
     def _lot_tracking_send_digest(self, company, now):
         """One mail per run to the Lot Tracking managers of ``company``, listing these lots

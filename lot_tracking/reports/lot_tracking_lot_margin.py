@@ -11,6 +11,11 @@ class LotTrackingLotMargin(models.Model):
     The cost is the lot's own: the value of the lot's layers on the session's stock moves
     (what the session booked as cost of goods sold), or, before the session has moved the
     stock, the lot's purchase cost. Revenue is untaxed, in the company's currency.
+
+    Each source of rows is one SELECT of `_source_queries` (Point of Sale: `_select`,
+    `_from`, `_where`), with the columns of `_select` in that order; other modules add
+    theirs (`lot_tracking_sale_stock`: invoiced deliveries). Row ids stay apart: twice the
+    POS lot line's id here, odd ids for the other sources.
     """
 
     _name = "lot.tracking.lot.margin"
@@ -79,7 +84,7 @@ class LotTrackingLotMargin(models.Model):
     def _select(self):
         return SQL(
             """
-            pos_lot.id AS id,
+            2 * pos_lot.id AS id,
             'pos' AS source,
             pos.date_order AS date,
             pos.name AS reference,
@@ -129,15 +134,13 @@ class LotTrackingLotMargin(models.Model):
     def _where(self):
         return SQL("TRUE")
 
+    def _source_queries(self):
+        """One SELECT per source of rows, the columns of `_select` in its order."""
+        return [SQL("SELECT %s FROM %s WHERE %s", self._select(), self._from(), self._where())]
+
     @property
     def _table_query(self):
-        return SQL(
-            "WITH %s SELECT %s FROM %s WHERE %s",
-            self._with(),
-            self._select(),
-            self._from(),
-            self._where(),
-        )
+        return SQL("WITH %s %s", self._with(), SQL(" UNION ALL ").join(self._source_queries()))
 
     def action_lot_tracking_export_xlsx(self):
         """Download the selected lines (all lines when none is selected) as a spreadsheet."""

@@ -17,7 +17,6 @@ class LotTrackingStockAccuracy(models.Model):
     _order = "date desc, id desc"
     _rec_name = "lot_id"
     _depends = {
-        "stock.location": ["company_id"],
         "lot.tracking.event": [
             "event_type",
             "date",
@@ -65,7 +64,7 @@ class LotTrackingStockAccuracy(models.Model):
             """
             event.id AS id,
             event.date,
-            COALESCE(event.company_id, location.company_id) AS company_id,
+            event.company_id,
             event.location_id,
             lot.product_id,
             template.categ_id,
@@ -92,10 +91,8 @@ class LotTrackingStockAccuracy(models.Model):
             JOIN product_product product ON product.id = lot.product_id
             JOIN product_template template ON template.id = product.product_tmpl_id
             JOIN uom_uom uom ON uom.id = template.uom_id
-            LEFT JOIN stock_location location ON location.id = event.location_id
-            -- a lot shared between companies files its counts under the counted location's
-            LEFT JOIN res_company company
-                ON company.id = COALESCE(event.company_id, location.company_id)
+            -- a count is filed under the company of the counted quant (lot.tracking.event)
+            JOIN res_company company ON company.id = event.company_id
             -- the same rounding as the tolerance check of _lot_tracking_stock_accuracy
             CROSS JOIN LATERAL (
                 SELECT ROUND((ABS(event.quantity - event.system_quantity)

@@ -2,10 +2,16 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..hooks import uninstall_hook
 from .test_analytics import AnalyticsCommon
 
 FIGURES = ["qty_received", "qty_sold", "qty_on_hand", "sales_per_day", "projected_unsold_qty"]
+
+
+class RolledBack(Exception):
+    """Leaves a savepoint by rolling it back."""
 
 
 @tagged("post_install", "-at_install")
@@ -96,3 +102,78 @@ class TestAnalysisStore(AnalyticsCommon):
         self._tamper()
         self.company.lot_tracking_velocity_days = 60
         self.assertEqual(self._figures()[0], (100.0, 30.0, 70.0, 0.75, 55.0))
+
+    def _module_triggers(self):
+        """The triggers that run a function of this module (table, trigger), and those
+        functions."""
+        cr = self.env.cr
+        cr.execute(
+            r"""
+            SELECT trg.tgrelid::regclass::text, trg.tgname
+              FROM pg_trigger trg
+              JOIN pg_proc function ON function.oid = trg.tgfoid
+             WHERE NOT trg.tgisinternal AND function.proname LIKE 'lot\_tracking\_%'
+            """
+        )
+        triggers = set(cr.fetchall())
+        cr.execute(r"SELECT proname FROM pg_proc WHERE proname LIKE 'lot\_tracking\_%'")
+        return triggers, {name for (name,) in cr.fetchall()}
+
+    def test_uninstall_hook_drops_the_triggers(self):
+        """Uninstalling leaves no trigger of the module on core's tables, nor its functions:
+        the columns and tables they watched can be dropped (without CASCADE), and core's
+        writes to those tables run as they would without the module."""
+        triggers, functions = self._module_triggers()
+        self.assertEqual(
+            {table for table, __ in triggers},
+            {
+                "stock_move_line",
+                "stock_quant",
+                "stock_valuation_layer",
+                "stock_lot",
+                "res_company",
+                "product_template",
+            },
+        )
+        self.assertEqual(
+            functions,
+            {
+                "lot_tracking_analysis_mark_dirty",
+                "lot_tracking_analysis_mark_company",
+                "lot_tracking_analysis_mark_template",
+            },
+        )
+        self.env.flush_all()
+        cr = self.env.cr
+        with self.assertRaises(RolledBack), cr.savepoint(flush=False):
+            uninstall_hook(self.env)
+            self.assertEqual(self._module_triggers(), (set(), set()))
+            # what the uninstall drops next: nothing of core's depends on it any more
+            cr.execute(
+                """
+                ALTER TABLE res_company DROP COLUMN lot_tracking_velocity_days,
+                                        DROP COLUMN lot_tracking_observation_days;
+                ALTER TABLE stock_lot DROP COLUMN quality_state;
+                DROP TABLE lot_tracking_analysis_dirty;
+                DROP TABLE lot_tracking_analysis_store;
+                """
+            )
+            for table, key in (
+                ("stock_move_line", "lot_id"),
+                ("stock_quant", "lot_id"),
+                ("stock_valuation_layer", "lot_id"),
+                ("stock_lot", "id"),
+            ):
+                cr.execute(
+                    SQL(
+                        "UPDATE %s SET product_id = product_id WHERE %s = %s",
+                        SQL.identifier(table),
+                        SQL.identifier(key),
+                        self.lot_a.id,
+                    )
+                )
+                self.assertTrue(cr.rowcount, table)
+            cr.execute("UPDATE product_template SET categ_id = categ_id")
+            raise RolledBack
+        self.env.invalidate_all()
+        self.assertEqual(self._module_triggers(), (triggers, functions), "rolled back")

@@ -83,6 +83,37 @@ class TestCompanyIsolation(LotTrackingCommon):
         self.assertEqual(recall.quantity_sold, 2)
         self.assertEqual(recall.stock_line_ids.location_id, self.stock_location)
         self.assertEqual(recall.quantity_in_stock, 8)
+        event = self.shared.event_ids.filtered(lambda e: e.event_type == "recalled")
+        self.assertEqual(
+            (event.company_id, event.quantity), (self.company, 8), "company 1's stock, not 13"
+        )
+
+    def test_state_change_logs_the_stock_of_the_event_company(self):
+        """By someone with both companies active (the lot has no company): blocked from
+        company 2, the event is company 2's with company 2's 5 on hand, not 13; released
+        from company 1: company 1's 8; recalled by a recall of company 1 while working in
+        company 2: company 1's 8."""
+        both = [self.company_2.id, self.company.id]
+        lot = self.shared.with_context(allowed_company_ids=both)
+        lot._lot_tracking_set_quality_state("blocked")
+        lot.with_context(allowed_company_ids=both[::-1])._lot_tracking_set_quality_state("released")
+        recall = (
+            self.env["lot.tracking.recall"]
+            .with_context(allowed_company_ids=both)
+            .create({"reason": "Listeria", "company_id": self.company.id, "lot_ids": lot.ids})
+        )
+        recall.action_activate()
+        events = self.shared.event_ids.filtered(
+            lambda e: e.event_type in ("blocked", "released", "recalled")
+        ).sorted("id")
+        self.assertEqual(
+            [(e.event_type, e.company_id, e.quantity) for e in events],
+            [
+                ("blocked", self.company_2, 5.0),
+                ("released", self.company, 8.0),
+                ("recalled", self.company, 8.0),
+            ],
+        )
 
     def test_lot_list_export_shows_its_own_company_only(self):
         sheets = self._xlsx(self.shared.with_user(self.user_1).action_lot_tracking_export_xlsx())
@@ -106,3 +137,68 @@ class TestCompanyIsolation(LotTrackingCommon):
         sheets = self._xlsx(wizard.action_export_xlsx())
         self._assert_nothing_of_company_2(sheets)
         self.assertEqual(len(sheets["FSMA 204"]), 3, "header, receipt and delivery")
+
+    def test_counts_and_events_of_the_shared_lot_by_company(self):
+        """Each company counts its part of the shared lot: company 1's people see company
+        1's count (8 → 7) and events only."""
+        for company, location, counted in (
+            (self.company, self.stock_location, 7),
+            (self.company_2, self.warehouse_2.lot_stock_id, 5),
+        ):
+            self.env["stock.quant"].with_context(
+                inventory_mode=True, allowed_company_ids=company.ids
+            ).create(
+                {
+                    "product_id": self.yogurt.id,
+                    "location_id": location.id,
+                    "lot_id": self.shared.id,
+                    "inventory_quantity": counted,
+                }
+            ).action_apply_inventory()
+        counts = self.env["lot.tracking.stock.accuracy"].search([("lot_id", "=", self.shared.id)])
+        self.assertEqual(counts.company_id, self.company | self.company_2)
+        counts = counts.with_user(self.user_1).search([("lot_id", "=", self.shared.id)])
+        self.assertEqual(
+            [(c.company_id, c.counted_qty, c.system_qty) for c in counts],
+            [(self.company, 7.0, 8.0)],
+        )
+        Event = self.env["lot.tracking.event"]
+        self.assertEqual(
+            Event.search([("lot_id", "=", self.shared.id)]).company_id,
+            self.company | self.company_2,
+        )
+        events = Event.with_user(self.user_1).search([("lot_id", "=", self.shared.id)])
+        self.assertTrue(events)
+        self.assertEqual(events.company_id, self.company)
+
+    def test_a_shared_lot_nobody_moved_is_seen_from_every_company(self):
+        """A lot without a company that no company moved yet belongs to none: its analysis
+        and scorecard rows have no company and are seen from both, as the lot is."""
+        dairy = self.env["res.partner"].create({"name": "Unmoved Dairy"})
+        lot = self.env["stock.lot"].create(
+            {
+                "name": "SHARED-NEW",
+                "product_id": self.yogurt.id,
+                "company_id": False,
+                "supplier_id": dairy.id,
+            }
+        )
+        user_2 = self.env["res.users"].create(
+            {
+                "name": "lt_company_2",
+                "login": "lt_company_2",
+                "company_id": self.company_2.id,
+                "company_ids": [(6, 0, self.company_2.ids)],
+                "groups_id": [(6, 0, (self.user_1.groups_id).ids)],
+            }
+        )
+        for user in (self.user_1, user_2):
+            env = self.env(user=user)
+            self.assertEqual(env["stock.lot"].search([("name", "=", "SHARED-NEW")]), lot)
+            rows = env["lot.tracking.analysis"].search([("lot_id", "=", lot.id)])
+            self.assertEqual((len(rows), rows.company_id), (1, self.env["res.company"]))
+            scores = env["lot.tracking.vendor.score"].search([("partner_id", "=", dairy.id)])
+            self.assertEqual(
+                [(s.company_id, s.lots_received) for s in scores],
+                [(self.env["res.company"], 1)],
+            )

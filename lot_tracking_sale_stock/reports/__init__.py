@@ -1,0 +1,1 @@
+from . import lot_tracking_lot_margin
