@@ -805,11 +805,7 @@ class StockLot(models.Model):
                 "product_expiry.mail_activity_type_alert_date_reached", user_id=user.id, note=note
             )
         self.write({"product_expiry_reminded": True})
-        quantities = {
-            lot.id: sum(by_location.values())
-            for lot, by_location in self._lot_tracking_quantities_by_location(company).items()
-        }
-        self._lot_tracking_log("alert", note=note, quantities=quantities, company_id=company.id)
+        self._lot_tracking_log("alert", note=note, on_hand=True, company_id=company.id)
 
     def _lot_tracking_expire(self, company, now):
         """One ``expired`` event per expired lot with stock in ``company``; with automatic
@@ -818,7 +814,10 @@ class StockLot(models.Model):
         logged = [("event_type", "=", "expired"), ("company_id", "=", company.id)]
         new = self.search([*expired, ("event_ids", "not any", logged)])
         new._lot_tracking_log(
-            "expired", note=self.env._("Expired with stock on hand."), company_id=company.id
+            "expired",
+            note=self.env._("Expired with stock on hand."),
+            on_hand=True,
+            company_id=company.id,
         )
         if company.lot_tracking_auto_write_off and company.lot_tracking_expiry_loss_account_id:
             if lots := self.search(expired):
@@ -840,6 +839,13 @@ class StockLot(models.Model):
             if quantity > 0:
                 result[lot][location] = quantity
         return result
+
+    def _lot_tracking_on_hand(self):
+        """{lot id: quantity in internal locations of any company}, in one grouped query."""
+        return {
+            lot.id: sum(by_location.values())
+            for lot, by_location in self._lot_tracking_quantities_by_location().items()
+        }
 
     def _lot_tracking_on_hand_by_company(self):
         """{(lot id, company id): quantity in internal locations}, in one grouped query."""

@@ -87,6 +87,8 @@ class TestExpiryCron(LotTrackingCommon):
         self.assertEqual(self._events("expired"), ["expired"])
         alert = self.lots["due"].event_ids.filtered(lambda e: e.event_type == "alert")
         self.assertEqual(alert.quantity, 4)
+        expired = self.lots["expired"].event_ids.filtered(lambda e: e.event_type == "expired")
+        self.assertEqual(expired.quantity, 2, "the stock that expired, not 0")
         digest = self._digests()
         self.assertEqual(len(digest), 1, "one digest for the run that found lots, none after")
         self.assertIn(self.manager.partner_id, digest.recipient_ids)
