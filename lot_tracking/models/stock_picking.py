@@ -281,11 +281,9 @@ class StockPicking(models.Model):
                 line.write(vals)
             else:
                 line = self.env["stock.move.line"].create(
-                    {
-                        **move._prepare_move_line_vals(),
-                        **vals,
-                    }
+                    {**move._prepare_move_line_vals(), **vals}
                 )
+                line._apply_putaway_strategy()  # where core puts what it receives
         lot._lot_tracking_log(
             "scanned",
             note=gs1.hri(barcode),

@@ -98,6 +98,30 @@ class TestGs1Scan(LotTrackingCommon):
         self.assertEqual(lot.product_qty, 8)
         self.assertIn("received", lot.event_ids.mapped("event_type"))
 
+    def test_scanned_lots_follow_the_putaway_rules(self):
+        """Every scanned lot goes where core would put it: the product's putaway rule."""
+        fridge = self.env["stock.location"].create(
+            {"name": "Fridge", "location_id": self.stock_location.id, "usage": "internal"}
+        )
+        self.env["stock.putaway.rule"].create(
+            {
+                "product_id": self.yogurt.id,
+                "location_in_id": self.stock_location.id,
+                "location_out_id": fridge.id,
+                "company_id": self.company.id,
+            }
+        )
+        receipt = self._purchase([(self.yogurt, 10, 3.0)])
+        for code in ("PUT-1", "PUT-2", "PUT-3"):
+            receipt.lot_tracking_scan(
+                self._label(self.yogurt, code, self._in_days(40), **{"37": 2})
+            )
+        lines = receipt.move_line_ids.filtered("lot_id")
+        self.assertEqual(len(lines), 3)
+        self.assertEqual(lines.location_dest_id, fridge)
+        self._validate(receipt)
+        self.assertEqual(self.yogurt.with_context(location=fridge.id).qty_available, 6)
+
     def test_human_readable_scan_and_net_weight(self):
         kg = self.env.ref("uom.product_uom_kgm")
         gram = self.env.ref("uom.product_uom_gram")
