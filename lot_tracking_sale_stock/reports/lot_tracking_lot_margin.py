@@ -62,18 +62,28 @@ class LotTrackingLotMargin(models.Model):
               GROUP BY move.sale_line_id, svl.lot_id
             ),
             invoiced AS (
-                SELECT rel.order_line_id AS sale_line_id, -SUM(aml.balance) AS revenue
+                SELECT rel.order_line_id AS sale_line_id, -SUM(aml.balance) AS revenue,
+                       SUM(CASE WHEN invoice.move_type = 'out_refund' THEN -1 ELSE 1 END
+                           * aml.quantity / line_uom.factor * product_uom.factor) AS quantity
                   FROM sale_order_line_invoice_rel rel
                   JOIN account_move_line aml ON aml.id = rel.invoice_line_id
                   JOIN account_move invoice ON invoice.id = aml.move_id
+                  JOIN product_product product ON product.id = aml.product_id
+                  JOIN product_template template ON template.id = product.product_tmpl_id
+                  JOIN uom_uom product_uom ON product_uom.id = template.uom_id
+                  JOIN uom_uom line_uom ON line_uom.id = COALESCE(aml.product_uom_id,
+                                                                  template.uom_id)
                  WHERE invoice.state = 'posted'
                    AND invoice.move_type IN ('out_invoice', 'out_refund')
               GROUP BY rel.order_line_id
             ),
             delivery_share AS (
+                -- the line's revenue is shared by the units invoiced or delivered, whichever
+                -- are more: a lot never carries revenue of goods invoiced but not yet shipped
                 SELECT delivery_lot.*, invoiced.revenue,
                        SUM(delivery_lot.quantity) OVER upto_lot AS quantity_upto,
-                       SUM(delivery_lot.quantity) OVER line AS line_quantity
+                       GREATEST(SUM(delivery_lot.quantity) OVER line, invoiced.quantity)
+                           AS line_quantity
                   FROM delivery_lot
                   JOIN invoiced ON invoiced.sale_line_id = delivery_lot.sale_line_id
                 WINDOW line AS (PARTITION BY delivery_lot.sale_line_id),

@@ -34,8 +34,9 @@ class TestLotMarginDelivery(AnalyticsCommon):
         self.lot_b = self._receive(self.oil, 3, price=6.18)
         self.assertTrue(self.oil.lot_valuated)
 
-    def _sell(self, deliveries, price=12.35, pricelist=None):
-        """Confirm a sale of the delivered quantities of oil and deliver ``[(lot, qty), …]``."""
+    def _sell(self, deliveries, price=12.35, pricelist=None, quantity=None):
+        """Confirm a sale of ``quantity`` of oil (by default what is delivered) and deliver
+        ``[(lot, qty), …]`` (the rest, if any, is left in a backorder)."""
         order = self.env["sale.order"].create(
             {
                 "partner_id": self.customer.id,
@@ -44,7 +45,7 @@ class TestLotMarginDelivery(AnalyticsCommon):
                     Command.create(
                         {
                             "product_id": self.oil.id,
-                            "product_uom_qty": sum(qty for __, qty in deliveries),
+                            "product_uom_qty": quantity or sum(qty for __, qty in deliveries),
                             "price_unit": price,
                             "tax_id": [Command.set(self.tax.ids)],
                         }
@@ -118,6 +119,15 @@ class TestLotMarginDelivery(AnalyticsCommon):
         # the cost is what the delivery booked out of stock for each lot
         layers = order.picking_ids.move_ids.stock_valuation_layer_ids
         self.assertAlmostEqual(-sum(layers.mapped("value")), sum(rows.mapped("cost")))
+
+    def test_invoiced_before_delivered(self):
+        """Invoiced on order (10 units, 123.50) with only 7 of A shipped yet: A gets the 7
+        units' share, 86.45, not the whole invoice; B's 37.05 waits for B to ship."""
+        self.oil.invoice_policy = "order"
+        order = self._sell([(self.lot_a, 7)], quantity=10)
+        invoice = self._invoice(order)
+        self.assertEqual(invoice.amount_untaxed, 123.5)
+        self.assertEqual(self._rows(), {self.lot_a.name: (7.0, 86.45, 30.59, 55.86)})
 
     def test_partly_credited(self):
         """3 damaged units credited (37.05), none returned: 86.45 left for 10 delivered units,
