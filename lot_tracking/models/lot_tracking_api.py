@@ -46,11 +46,7 @@ class LotTrackingApi(models.AbstractModel):
     @api.model
     def _products_by_gtin(self, gtins):
         """Products whose barcode is one of ``gtins`` (GTIN-14), whatever length was stored."""
-        barcodes = set()
-        for gtin in gtins:
-            for length in (8, 12, 13, 14):
-                if gtin[: 14 - length].strip("0") == "":
-                    barcodes.add(gtin[14 - length :])
+        barcodes = {form for gtin in gtins for form in gs1.gtin_forms(gtin)}
         if not barcodes:
             return self.env["product.product"]
         return (

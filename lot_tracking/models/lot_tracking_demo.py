@@ -248,7 +248,10 @@ class LotTrackingDemo(models.AbstractModel):
         for table in DATED_COLUMNS:
             cr.execute(SQL("SELECT COALESCE(MAX(id), 0) FROM %s", SQL.identifier(table)))
             marks[table] = cr.fetchone()[0]
-        delta = fields.Datetime.now() - datetime.datetime.combine(day, datetime.time(hour))
+        then = datetime.datetime.combine(day, datetime.time(hour))
+        # create_date is the transaction's time (cr.now()), the other dates the clock's
+        deltas = {"create_date": cr.now() - then}
+        delta = fields.Datetime.now() - then
         yield
         self._end_of_request()
         for table, columns in DATED_COLUMNS.items():
@@ -260,7 +263,7 @@ class LotTrackingDemo(models.AbstractModel):
                         SQL(
                             "%(column)s = %(column)s - %(delta)s",
                             column=SQL.identifier(column),
-                            delta=delta,
+                            delta=deltas.get(column, delta),
                         )
                         for column in [*columns, "create_date"]
                     ),

@@ -334,13 +334,22 @@ class StockPicking(models.Model):
                 self.env._("The label has no GTIN (AI 01 or 02): scan the label of the trade item.")
             )
         # one search: the cost of a scan does not grow with the receipt's lines
-        move = self.env["stock.move"].search(
+        moves = self.env["stock.move"].search(
             [
                 ("picking_id", "=", self.id),
                 ("state", "not in", ("done", "cancel")),
                 ("product_id.barcode", "in", gs1.gtin_forms(gtin)),
-            ],
-            limit=1,
+            ]
+        )
+        # a product on several purchase lines: the first line not yet fully received
+        move = (
+            moves.filtered(
+                lambda m: (
+                    sum(m.move_line_ids.filtered("picked").mapped("quantity_product_uom"))
+                    < m.product_qty
+                )
+            )[:1]
+            or moves[:1]
         )
         if not move:
             raise UserError(

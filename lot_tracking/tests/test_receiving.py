@@ -160,6 +160,21 @@ class TestGs1Scan(LotTrackingCommon):
         with self.assertRaisesRegex(UserError, "No product of receipt .* 02991234567897"):
             receipt.lot_tracking_scan(self._label(elsewhere, "NO", self._in_days(30)))
 
+    def test_product_on_two_purchase_lines_fills_the_first_then_the_second(self):
+        """Labels go to the first line still open, and each lot costs its own line's price."""
+        receipt = self._purchase([(self.yogurt, 2, 3.0), (self.yogurt, 5, 4.0)])
+        first, second = receipt.move_ids
+        self.assertEqual(len(receipt.move_ids), 2)
+        lots = self.env["stock.lot"]
+        for code, count in (("TWO-1", 2), ("TWO-2", 3)):
+            result = receipt.lot_tracking_scan(
+                self._label(self.yogurt, code, self._in_days(40), **{"37": count})
+            )
+            lots |= self.env["stock.lot"].browse(result["lot_id"])
+        self.assertEqual(first.move_line_ids.filtered("picked").lot_id, lots[0])
+        self.assertEqual(second.move_line_ids.filtered("picked").lot_id, lots[1])
+        self.assertEqual(lots.mapped("standard_price"), [3.0, 4.0])
+
     def test_same_supplier_lot_code_reuses_the_lot(self):
         first = self._purchase([(self.yogurt, 2, 3.0)])
         label = self._label(self.yogurt, "SUP-B", self._in_days(40), **{"37": 2})
