@@ -433,13 +433,25 @@ class StockLot(models.Model):
 
         A best-before or removal date the supplier gives is written after creation:
         product_expiry computes both with the alert date from the expiry, and computes none
-        of the three when one of them is given at creation."""
+        of the three when one of them is given at creation.
+
+        Each lot is created in its own company: its cost (company-dependent) is that company's,
+        whatever company the user works in."""
         vals_list = [dict(vals) for vals in vals_list]
         later = [
             {key: vals.pop(key) for key in SUPPLIER_EXPIRY_DATES if key in vals}
             for vals in vals_list
         ]
-        lots = self.create(vals_list)
+        by_company = defaultdict(list)
+        for index, vals in enumerate(vals_list):
+            by_company[vals.get("company_id")].append(index)
+        lot_ids = {}
+        for company_id, indexes in by_company.items():
+            created = self.with_company(company_id or self.env.company).create(
+                [vals_list[index] for index in indexes]
+            )
+            lot_ids.update(zip(indexes, created.ids, strict=True))
+        lots = self.browse([lot_ids[index] for index in range(len(vals_list))])
         by_dates = defaultdict(list)
         for lot, dates in zip(lots, later, strict=True):
             if dates:

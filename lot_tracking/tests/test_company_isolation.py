@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 
+from odoo import Command
 from odoo.tests import Form, tagged
 
 from .common import LotTrackingCommon
@@ -114,6 +115,34 @@ class TestCompanyIsolation(LotTrackingCommon):
                 ("recalled", self.company, 8.0),
             ],
         )
+
+    def test_a_scanned_lot_costs_its_receipt_company_price(self):
+        """Working in company 1 with company 2 active too, a clerk scans company 2's receipt:
+        the lot's cost (company-dependent) is company 2's: there, the standard price."""
+        self.yogurt.with_company(self.company_2).standard_price = 2.75
+        env_2 = self.env(context=dict(self.env.context, allowed_company_ids=self.company_2.ids))
+        order = env_2["purchase.order"].create(
+            {
+                "partner_id": self.supplier.id,
+                "company_id": self.company_2.id,
+                "picking_type_id": self.warehouse_2.in_type_id.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.yogurt.id, "product_qty": 4, "price_unit": 3.5}
+                    )
+                ],
+            }
+        )
+        order.button_confirm()
+        both = self.env(
+            context=dict(self.env.context, allowed_company_ids=[self.company.id, self.company_2.id])
+        )
+        result = order.picking_ids.with_env(both).lot_tracking_scan(
+            self._label(self.yogurt, "MC-1", self._in_days(30), **{"37": 4})
+        )
+        lot = self.env["stock.lot"].browse(result["lot_id"])
+        self.assertEqual(lot.company_id, self.company_2)
+        self.assertEqual(lot.with_company(self.company_2).standard_price, 2.75)
 
     def test_lot_list_export_shows_its_own_company_only(self):
         sheets = self._xlsx(self.shared.with_user(self.user_1).action_lot_tracking_export_xlsx())
