@@ -1,5 +1,5 @@
 from odoo import fields
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .reports.lot_tracking_analysis_store import drop_analysis_triggers
 
@@ -24,10 +24,13 @@ def uninstall_hook(env):
                                       '</b>. ', %(warning)s, '</p>') END
              WHERE supplier_lot_code IS NOT NULL OR quality_state != 'released'
             """,
-            intro=f"Lot Tracking uninstalled on {fields.Date.today()}: this lot was",
-            quarantine="in quarantine",
-            blocked="blocked",
-            recalled="recalled",
-            warning="Odoo no longer prevents selling it.",
+            intro=env._(
+                "Lot Tracking uninstalled on %(date)s: this lot was",
+                date=format_date(env, fields.Date.today()),
+            ),
+            quarantine=env._("in quarantine"),
+            blocked=env._("blocked"),
+            recalled=env._("recalled"),
+            warning=env._("Odoo no longer prevents selling it."),
         )
     )

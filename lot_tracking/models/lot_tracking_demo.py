@@ -611,7 +611,8 @@ class LotTrackingDemo(models.AbstractModel):
                     "reason": self.env._("Expired on the shelf: taken off sale and destroyed."),
                 }
             ).action_apply()
-        recalled = recall.lot_ids.filtered(lambda lot: lot._lot_tracking_on_hand().get(lot.id))
+        on_hand = recall.lot_ids._lot_tracking_on_hand()
+        recalled = recall.lot_ids.filtered(lambda lot: on_hand.get(lot.id))
         if recalled:
             self.env["lot.tracking.write.off.wizard"].create(
                 {

@@ -854,10 +854,10 @@ class StockLot(models.Model):
 
     def _lot_tracking_on_hand(self):
         """{lot id: quantity in internal locations of any company}, in one grouped query."""
-        return {
-            lot.id: sum(by_location.values())
-            for lot, by_location in self._lot_tracking_quantities_by_location().items()
-        }
+        result = defaultdict(float)
+        for (lot_id, __), quantity in self._lot_tracking_on_hand_by_company().items():
+            result[lot_id] += quantity
+        return result
 
     def _lot_tracking_on_hand_by_company(self):
         """{(lot id, company id): quantity in internal locations}, in one grouped query."""

@@ -40,12 +40,12 @@ class StockMove(models.Model):
         # Pickings validated through button_validate were checked in their
         # _pre_action_done_hook, core's place for checks before a transfer is done. The rule
         # must hold on every path, so moves done without that hook are checked here: moves
-        # without a picking, and `_action_done` called directly (another module's code, or
-        # test_reservation's lot recalled while its delivery was being validated).
+        # without a picking, and `_action_done` called directly by other code.
         validated = self.env.context.get("button_validate_picking_ids") or ()
         self.filtered(lambda m: m.picking_id.id not in validated)._lot_tracking_check_held_lots()
-        held = self._lot_tracking_held_lines()
-        if pos_lines := held.filtered(lambda ml: ml.picking_id._lot_tracking_is_pos()):
+        if pos_lines := self._lot_tracking_held_lines().filtered(
+            lambda ml: ml.picking_id._lot_tracking_is_pos()
+        ):
             pos_lines._lot_tracking_log_pos_violations()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._lot_tracking_log_shipped()

@@ -14,8 +14,9 @@ class LotTrackingLotMargin(models.Model):
 
     Each source of rows is one SELECT of `_source_queries` (Point of Sale: `_select`,
     `_from`, `_where`), with the columns of `_select` in that order; other modules add
-    theirs (`lot_tracking_sale_stock`: invoiced deliveries). Row ids stay apart: twice the
-    POS lot line's id here, odd ids for the other sources.
+    theirs (`lot_tracking_sale_stock`: invoiced deliveries). Row ids stay apart: a source's
+    id is ten times its own row id plus the source's digit (0 here, 1 for invoiced
+    deliveries, 2 to 9 free for other modules).
     """
 
     _name = "lot.tracking.lot.margin"
@@ -84,7 +85,7 @@ class LotTrackingLotMargin(models.Model):
     def _select(self):
         return SQL(
             """
-            2 * pos_lot.id AS id,
+            10 * pos_lot.id::bigint AS id,
             'pos' AS source,
             pos.date_order AS date,
             pos.name AS reference,

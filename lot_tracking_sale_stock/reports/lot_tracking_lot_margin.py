@@ -47,10 +47,12 @@ class LotTrackingLotMargin(models.Model):
                                 ELSE -sml.quantity_product_uom END) AS quantity
                   FROM stock_move_line sml
                   JOIN stock_move move ON move.id = sml.move_id
+                  -- the line's own product: not the components of a kit sold on it
+                  JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
+                                                AND sale_line.product_id = sml.product_id
                   JOIN stock_location src ON src.id = sml.location_id
                   JOIN stock_location dest ON dest.id = sml.location_dest_id
                  WHERE sml.state = 'done' AND sml.lot_id IS NOT NULL
-                   AND move.sale_line_id IS NOT NULL
                    AND (dest.usage = 'customer') != (src.usage = 'customer')
               GROUP BY move.sale_line_id, sml.lot_id
             ),
@@ -97,7 +99,7 @@ class LotTrackingLotMargin(models.Model):
     def _select_delivery(self):
         return SQL(
             """
-            2 * share.first_line_id + 1 AS id,
+            10 * share.first_line_id::bigint + 1 AS id,
             'delivery' AS source,
             share.date,
             sale.name AS reference,
