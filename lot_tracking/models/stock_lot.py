@@ -445,13 +445,13 @@ class StockLot(models.Model):
         by_company = defaultdict(list)
         for index, vals in enumerate(vals_list):
             by_company[vals.get("company_id")].append(index)
-        lot_ids = {}
+        id_at = {}
         for company_id, indexes in by_company.items():
             created = self.with_company(company_id or self.env.company).create(
                 [vals_list[index] for index in indexes]
             )
-            lot_ids.update(zip(indexes, created.ids, strict=True))
-        lots = self.browse([lot_ids[index] for index in range(len(vals_list))])
+            id_at.update(zip(indexes, created.ids, strict=True))
+        lots = self.browse([id_at[index] for index in range(len(vals_list))])
         by_dates = defaultdict(list)
         for lot, dates in zip(lots, later, strict=True):
             if dates:
