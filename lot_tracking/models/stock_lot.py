@@ -14,8 +14,7 @@ from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, format_date, index_exists
 
-from ..tools.download import download_action
-from ..tools.xlsx import build_xlsx, user_tz
+from ..tools.download import download_action, xlsx_download
 
 QUALITY_STATES = [
     ("quarantine", "Quarantine"),
@@ -698,8 +697,7 @@ class StockLot(models.Model):
             )
             for lot in self
         ]
-        content = build_xlsx(self.env._("Lots"), columns, rows, tz=user_tz(self.env))
-        return download_action(self.env, "lots.xlsx", content)
+        return xlsx_download(self.env, self.env._("Lots"), "lots.xlsx", columns, rows)
 
     # ------------------------------------------------------------------------------------
     # Expiry: core's alert pass, batched and per company, and the daily run around it

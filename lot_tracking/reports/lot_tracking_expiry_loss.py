@@ -1,8 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.download import download_action
-from ..tools.xlsx import build_xlsx, user_tz
+from ..tools.download import xlsx_download
 
 CAUSES = [
     ("expired", "Expired"),
@@ -131,5 +130,6 @@ class LotTrackingExpiryLoss(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(self.env._("Expiry Losses"), columns, rows, tz=user_tz(self.env))
-        return download_action(self.env, "expiry_losses.xlsx", content)
+        return xlsx_download(
+            self.env, self.env._("Expiry Losses"), "expiry_losses.xlsx", columns, rows
+        )

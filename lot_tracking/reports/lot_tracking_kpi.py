@@ -37,15 +37,11 @@ class LotTrackingKpi(models.Model):
     def _with(self, now):
         return SQL(
             """
-            params AS (SELECT %s::timestamp AS now),
+            params AS (SELECT %(now)s::timestamp AS now),
             quantity AS (
                 SELECT quant.company_id,
                        SUM(quant.quantity) AS total,
-                       SUM(quant.quantity) FILTER (
-                           WHERE lot.expiration_date > params.now
-                             AND lot.expiration_date <= params.now + make_interval(
-                                 days => COALESCE(company.lot_tracking_expiry_warning_days, 0))
-                       ) AS nearing
+                       SUM(quant.quantity) FILTER (WHERE %(nearing)s) AS nearing
                   FROM stock_quant quant
                   JOIN res_company company ON company.id = quant.company_id
                   JOIN stock_location location
@@ -61,11 +57,7 @@ class LotTrackingKpi(models.Model):
             value AS (
                 SELECT svl.company_id,
                        SUM(svl.value) AS total,
-                       SUM(svl.value) FILTER (
-                           WHERE lot.expiration_date > params.now
-                             AND lot.expiration_date <= params.now + make_interval(
-                                 days => COALESCE(company.lot_tracking_expiry_warning_days, 0))
-                       ) AS nearing
+                       SUM(svl.value) FILTER (WHERE %(nearing)s) AS nearing
                   FROM stock_valuation_layer svl
                   JOIN res_company company ON company.id = svl.company_id
                   JOIN product_product product ON product.id = svl.product_id
@@ -76,7 +68,13 @@ class LotTrackingKpi(models.Model):
               GROUP BY svl.company_id
             )
             """,
-            now,
+            now=now,
+            # in the company's warning window: expiring after now, within its warning days
+            nearing=SQL(
+                """lot.expiration_date > params.now
+                   AND lot.expiration_date <= params.now + make_interval(
+                       days => COALESCE(company.lot_tracking_expiry_warning_days, 0))"""
+            ),
         )
 
     def _select(self):

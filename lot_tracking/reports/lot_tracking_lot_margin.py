@@ -1,8 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.download import download_action
-from ..tools.xlsx import build_xlsx, user_tz
+from ..tools.download import xlsx_download
 
 
 class LotTrackingLotMargin(models.Model):
@@ -178,5 +177,4 @@ class LotTrackingLotMargin(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(self.env._("Lot Margin"), columns, rows, tz=user_tz(self.env))
-        return download_action(self.env, "lot_margin.xlsx", content)
+        return xlsx_download(self.env, self.env._("Lot Margin"), "lot_margin.xlsx", columns, rows)

@@ -1,7 +1,6 @@
 from odoo import fields, models
 
-from ..tools.download import download_action
-from ..tools.xlsx import build_xlsx, user_tz
+from ..tools.download import xlsx_download
 
 
 class LotTrackingValuationReport(models.Model):
@@ -129,5 +128,6 @@ class LotTrackingValuationReport(models.Model):
             )
             for line in lines
         ]
-        content = build_xlsx(self.env._("Lot Valuation"), columns, rows, tz=user_tz(self.env))
-        return download_action(self.env, "lot_valuation.xlsx", content)
+        return xlsx_download(
+            self.env, self.env._("Lot Valuation"), "lot_valuation.xlsx", columns, rows
+        )

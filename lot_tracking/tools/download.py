@@ -2,7 +2,7 @@
 
 import base64
 
-from .xlsx import XLSX_MIMETYPE
+from .xlsx import XLSX_MIMETYPE, build_xlsx, user_tz
 
 
 def download_action(env, filename, content, record=None, mimetype=XLSX_MIMETYPE):
@@ -22,3 +22,9 @@ def download_action(env, filename, content, record=None, mimetype=XLSX_MIMETYPE)
         "url": f"/web/content/{attachment.id}?download=true",
         "target": "self",
     }
+
+
+def xlsx_download(env, title, filename, columns, rows):
+    """An action downloading ``rows`` as a spreadsheet (sheet ``title``), dates and times in
+    the user's time zone."""
+    return download_action(env, filename, build_xlsx(title, columns, rows, tz=user_tz(env)))

@@ -6,8 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools.download import download_action
-from ..tools.xlsx import build_xlsx, user_tz
+from ..tools.download import xlsx_download
+from ..tools.xlsx import user_tz
 
 # Critical tracking events of FSMA 204 (21 CFR 1.1340-1.1345) per movement kind. Sales to
 # consumers (POS) are not "shipping" under the rule and are left out.
@@ -144,8 +144,10 @@ class LotTrackingFsmaWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        content = build_xlsx(
-            self.env._("FSMA 204"), self._fsma_columns(), self._fsma_rows(), tz=user_tz(self.env)
+        return xlsx_download(
+            self.env,
+            self.env._("FSMA 204"),
+            f"fsma204_{self.date_from}_{self.date_to}.xlsx",
+            self._fsma_columns(),
+            self._fsma_rows(),
         )
-        filename = f"fsma204_{self.date_from}_{self.date_to}.xlsx"
-        return download_action(self.env, filename, content)
